@@ -1,0 +1,7 @@
+package dev.flywheel.crds.modeldeployment;
+
+/** Registry stages a deployment can follow. */
+public enum FollowStage {
+  Staging,
+  Production
+}

@@ -1,0 +1,22 @@
+package dev.flywheel.crds.modeldeployment;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.flywheel.crds.common.Patterns;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import lombok.Data;
+
+/** Where the served model's metrics are scraped and queried. */
+@Data
+public class Monitoring {
+  @Size(max = 2048)
+  @Pattern(Patterns.HTTP_URL)
+  @JsonPropertyDescription("Prometheus to query for triggers and rollout analysis; default: the operator's configured Prometheus.")
+  private String prometheusUrl;
+
+  @Default("15s")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("How often Prometheus scrapes the model-server pods.")
+  private String scrapeInterval;
+}

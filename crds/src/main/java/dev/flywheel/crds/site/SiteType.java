@@ -1,0 +1,7 @@
+package dev.flywheel.crds.site;
+
+/** Kinds of Site. */
+public enum SiteType {
+  nodePool,
+  remoteCluster
+}
