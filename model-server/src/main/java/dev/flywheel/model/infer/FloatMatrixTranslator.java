@@ -1,0 +1,34 @@
+package dev.flywheel.model.infer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslatorContext;
+
+/** Feeds a [rows, columns] float matrix to a model and reads its first output back as a matrix. */
+final class FloatMatrixTranslator implements NoBatchifyTranslator<float[][], float[][]> {
+  @Override
+  public NDList processInput(TranslatorContext ctx, float[][] input) {
+    int columns = input[0].length;
+    float[] flat = new float[input.length * columns];
+    for (int r = 0; r < input.length; r++) {
+      System.arraycopy(input[r], 0, flat, r * columns, columns);
+    }
+    return new NDList(ctx.getNDManager().create(flat, new Shape(input.length, columns)));
+  }
+
+  @Override
+  public float[][] processOutput(TranslatorContext ctx, NDList list) {
+    NDArray output = list.get(0);
+    long[] shape = output.getShape().getShape();
+    int rows = (int) shape[0];
+    int columns = shape.length > 1 ? (int) shape[1] : 1;
+    float[] flat = output.toFloatArray();
+    float[][] result = new float[rows][columns];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(flat, r * columns, result[r], 0, columns);
+    }
+    return result;
+  }
+}
