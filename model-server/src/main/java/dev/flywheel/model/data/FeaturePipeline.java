@@ -57,6 +57,13 @@ public record FeaturePipeline(List<FeatureSpec> features) {
     return row;
   }
 
+  /** A plausible raw row: each numeric feature at its training mean, each categorical at its most common value. */
+  public Object[] typicalRow() {
+    return features.stream()
+        .map(f -> f.isNumeric() ? (Object) (f.mean() == null ? 0.0 : f.mean()) : f.vocabulary().get(0))
+        .toArray();
+  }
+
   /** Encodes the given rows of the data. */
   public float[][] encode(TabularData data, int[] rows) {
     float[][] encoded = new float[rows.length][];

@@ -67,34 +67,63 @@ public final class TabularData {
     for (int f = 0; f < names.size(); f++) {
       numeric[f] = isNumericColumn(table, columns[f], names.get(f));
     }
+    List<String> classes = task.isClassification() ? classesOf(table, labelIndex, label, task) : List.of();
+    return typed(table, task, label, labelIndex, names, columns, numeric, classes);
+  }
+
+  /**
+   * Checks and types a table by a trained model's schema (for holdout evaluation): feature types and classes come
+   * from the model, not from this data; a label value that is not one of the model's classes is refused.
+   */
+  public static TabularData forModel(CsvTable table, String label, List<FeatureSpec> features, Task task, List<String> classes) {
+    int labelIndex = table.indexOf(label);
+    if (labelIndex < 0) {
+      throw new DataError("label column '" + label + "' not found (columns: " + String.join(", ", table.header()) + ")");
+    }
+    List<String> names = features.stream().map(FeatureSpec::name).toList();
+    int[] columns = new int[names.size()];
+    boolean[] numeric = new boolean[names.size()];
+    for (int f = 0; f < names.size(); f++) {
+      columns[f] = table.indexOf(names.get(f));
+      if (columns[f] < 0) {
+        throw new DataError("feature column '" + names.get(f) + "' of the model not found (columns: " + String.join(", ", table.header()) + ")");
+      }
+      numeric[f] = features.get(f).isNumeric();
+    }
+    return typed(table, task, label, labelIndex, names, columns, numeric, task.isClassification() ? classes : List.of());
+  }
+
+  private static TabularData typed(CsvTable table, Task task, String label, int labelIndex, List<String> names, int[] columns,
+      boolean[] numeric, List<String> classes) {
     List<Object[]> rows = new ArrayList<>(table.rows().size());
     for (int r = 0; r < table.rows().size(); r++) {
       String[] record = table.rows().get(r);
       Object[] row = new Object[names.size()];
       for (int f = 0; f < names.size(); f++) {
         String text = record[columns[f]];
+        if (text.isEmpty()) {
+          throw new DataError("column '" + names.get(f) + "' is empty at line " + line(r) + " (missing values are not supported)");
+        }
         row[f] = numeric[f] ? parseNumber(text, names.get(f), r) : text;
       }
       rows.add(row);
     }
-
     double[] labels = new double[rows.size()];
-    List<String> classes = List.of();
-    if (task.isClassification()) {
-      classes = classesOf(table, labelIndex, label, task);
-      for (int r = 0; r < labels.length; r++) {
-        labels[r] = classes.indexOf(table.rows().get(r)[labelIndex]);
-      }
-    } else {
-      for (int r = 0; r < labels.length; r++) {
-        String text = table.rows().get(r)[labelIndex];
+    for (int r = 0; r < labels.length; r++) {
+      String text = table.rows().get(r)[labelIndex];
+      if (task.isClassification()) {
+        labels[r] = classes.indexOf(text);
+        if (labels[r] < 0) {
+          throw new DataError("label '" + text + "' at line " + line(r) + " is not one of the classes " + classes);
+        }
+      } else {
         if (!looksNumeric(text)) {
           throw new DataError("label column '" + label + "' must be numeric for regression, but line " + line(r) + " has '" + text + "'");
         }
         labels[r] = parseNumber(text, label, r);
       }
     }
-    return new TabularData(task, label, List.copyOf(names), numeric, rows, labels, classes);
+    return new TabularData(task, label, List.copyOf(names), numeric, rows, labels, List.copyOf(classes));
   }
 
   private static boolean isNumericColumn(CsvTable table, int column, String name) {

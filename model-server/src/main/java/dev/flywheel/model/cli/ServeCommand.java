@@ -1,0 +1,98 @@
+package dev.flywheel.model.cli;
+
+import dev.flywheel.model.bundle.InvalidBundleException;
+import dev.flywheel.model.bundle.ModelBundle;
+import dev.flywheel.model.serve.ModelServer;
+import dev.flywheel.model.serve.ServerSettings;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM (drains in-flight requests). */
+final class ServeCommand {
+  static final String USAGE = """
+      flywheel-model serve --bundle <dir> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
+          [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
+          [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
+          [--max-request-bytes N] [--inference-threads N]""";
+  private static final Set<String> KNOWN = Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
+      "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
+      "feedback-window", "max-request-bytes", "inference-threads");
+
+  private ServeCommand() {}
+
+  static int run(String[] args, PrintStream err) {
+    ServerSettings settings;
+    Options options;
+    try {
+      options = Options.parse("serve", args, KNOWN, Set.of("bundle"));
+      String engine = options.get("engine", "auto");
+      if (!Set.of("auto", "PyTorch", "OnnxRuntime").contains(engine)) {
+        throw new UsageException("serve: --engine must be auto, PyTorch or OnnxRuntime, got " + engine);
+      }
+      settings = settings(options);
+    } catch (UsageException e) {
+      err.println(e.getMessage() + "\n" + USAGE);
+      return FlywheelModel.USAGE;
+    }
+    ModelBundle bundle;
+    try {
+      bundle = ModelBundle.open(Path.of(options.required("bundle")), options.get("expected-digest", null), options.get("engine", "auto"));
+    } catch (InvalidBundleException e) {
+      err.println("serve: refusing to serve: " + e.getMessage());
+      return FlywheelModel.FAILED;
+    } catch (Exception e) {
+      err.println("serve: cannot load the bundle: " + e.getMessage());
+      return FlywheelModel.FAILED;
+    }
+    if (settings.modelVersion() == null) {
+      settings = new ServerSettings(settings.host(), settings.port(), settings.modelName(), bundle.digest().substring(7, 19),
+          settings.maxBatchSize(), settings.maxBatchDelay(), settings.maxConcurrentRequests(), settings.requestTimeout(),
+          settings.maxRequestBytes(), settings.maxRowsPerRequest(), settings.driftWindow(), settings.feedbackWindow(),
+          settings.inferenceThreads(), settings.shutdownGrace());
+    }
+    ModelServer server = new ModelServer(settings, bundle.metadata(), bundle.digest(), bundle.engine(), bundle::score);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      bundle.close();
+      stopped.countDown();
+    }, "shutdown"));
+    try {
+      int port = server.start();
+      server.warmUpAndMarkReady();
+      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%n", settings.modelName(), settings.modelVersion(),
+          bundle.digest(), bundle.engine(), settings.host(), port);
+      err.flush();
+      stopped.await();
+      return FlywheelModel.OK;
+    } catch (Exception e) {
+      err.println("serve: " + e.getMessage());
+      server.close();
+      bundle.close();
+      return FlywheelModel.FAILED;
+    }
+  }
+
+  private static ServerSettings settings(Options o) {
+    ServerSettings base = ServerSettings.defaults(o.get("host", "0.0.0.0"), o.intValue("port", 8080, 0, 65535),
+        o.get("name", "model"), o.get("model-version", null));
+    String name = base.modelName();
+    if (!name.matches("^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$")) {
+      throw new UsageException("serve: --name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+    }
+    return new ServerSettings(base.host(), base.port(), name, base.modelVersion(),
+        o.intValue("max-batch-size", base.maxBatchSize(), 1, 1024),
+        o.duration("max-batch-delay", base.maxBatchDelay()),
+        o.intValue("max-concurrent-requests", base.maxConcurrentRequests(), 1, 100_000),
+        o.duration("request-timeout", base.requestTimeout()),
+        o.intValue("max-request-bytes", base.maxRequestBytes(), 1024, 256 << 20),
+        base.maxRowsPerRequest(),
+        o.intValue("drift-window", base.driftWindow(), 10, 1_000_000),
+        o.intValue("feedback-window", base.feedbackWindow(), 10, 1_000_000),
+        o.intValue("inference-threads", base.inferenceThreads(), 1, 64),
+        base.shutdownGrace());
+  }
+}

@@ -1,0 +1,269 @@
+package dev.flywheel.model.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flywheel.model.bundle.ModelBundle;
+import dev.flywheel.model.data.Task;
+import dev.flywheel.model.testdata.SyntheticData;
+import dev.flywheel.model.train.TrainingOptions;
+import dev.flywheel.model.train.TrainingRun;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The model server over real HTTP on a random loopback port, serving a churn model trained here with DJL. */
+class ModelServerTest {
+  private static Path dir;
+  private static ModelBundle churn;
+  private static ModelServer server;
+  private static ServerHarness http;
+
+  @BeforeAll
+  static void trainAndServe() throws Exception {
+    dir = Files.createTempDirectory("model-server-test");
+    TrainingRun.run(SyntheticData.churn(dir, 2000, 11), "churned", null, Task.binaryClassification,
+        new TrainingOptions(List.of(16, 8), 10, 32, 0.01, 5, 0.2), dir.resolve("churn"));
+    churn = ModelBundle.open(dir.resolve("churn"), null, "auto");
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "3").withWindows(400, 50);
+    server = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), churn::score);
+    http = new ServerHarness(server.start());
+    server.warmUpAndMarkReady();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    churn.close();
+  }
+
+  static String named(int rows, double tenure, double charges, double calls, String contract, String id) {
+    String repeat = ("%s,".repeat(rows)).replaceAll(",$", "");
+    String idField = id == null ? "" : "\"id\": \"" + id + "\", ";
+    return String.format(Locale.ROOT, "{%s\"inputs\": ["
+            + "{\"name\": \"tenure_months\", \"shape\": [%d], \"datatype\": \"FP32\", \"data\": [%s]},"
+            + "{\"name\": \"monthly_charges\", \"shape\": [%d], \"datatype\": \"FP32\", \"data\": [%s]},"
+            + "{\"name\": \"support_calls\", \"shape\": [%d, 1], \"datatype\": \"INT32\", \"data\": [%s]},"
+            + "{\"name\": \"contract\", \"shape\": [%d], \"datatype\": \"BYTES\", \"data\": [%s]}]}",
+        idField, rows, String.format(Locale.ROOT, repeat, repeatArgs(rows, tenure)), rows, String.format(Locale.ROOT, repeat, repeatArgs(rows, charges)),
+        rows, String.format(Locale.ROOT, repeat, repeatArgs(rows, (long) calls)), rows, String.format(Locale.ROOT, repeat, repeatArgs(rows, "\"" + contract + "\"")));
+  }
+
+  private static Object[] repeatArgs(int n, Object value) {
+    Object[] args = new Object[n];
+    java.util.Arrays.fill(args, value);
+    return args;
+  }
+
+  @Test
+  void protocolEndpointsAnswer() throws Exception {
+    assertThat(http.get("/v2/health/live").statusCode()).isEqualTo(200);
+    assertThat(http.get("/v2/health/ready").statusCode()).isEqualTo(200);
+    assertThat(json(http.get("/v2")).path("extensions").toString()).contains("feedback");
+    JsonNode metadata = json(http.get("/v2/models/churn"));
+    assertThat(metadata.path("inputs").findValuesAsText("name")).containsExactly("tenure_months", "monthly_charges", "support_calls", "contract");
+    assertThat(metadata.path("versions").get(0).asText()).isEqualTo("3");
+    assertThat(http.get("/v2/models/churn/ready").statusCode()).isEqualTo(200);
+    assertThat(http.get("/v2/models/churn/versions/3/ready").statusCode()).isEqualTo(200);
+    assertThat(http.get("/metrics").body()).contains("flywheel_model_info{digest=\"" + churn.digest() + "\"");
+  }
+
+  @Test
+  void inferReturnsProbabilitiesClassesAndAnId() throws Exception {
+    HttpResponse<String> response = http.post("/v2/models/churn/versions/3/infer", named(2, 3, 95, 6, "month-to-month", null));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.path("model_name").asText()).isEqualTo("churn");
+    assertThat(body.path("id").asText()).isNotBlank();
+    JsonNode probabilities = body.path("outputs").get(0);
+    assertThat(probabilities.path("shape").toString()).isEqualTo("[2,2]");
+    double no = probabilities.path("data").get(0).asDouble();
+    double yes = probabilities.path("data").get(1).asDouble();
+    assertThat(no + yes).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+    assertThat(body.path("outputs").get(1).path("data").get(0).asText()).isEqualTo(yes > no ? "yes" : "no");
+
+    float expected = churn.score(new float[][] {churn.pipeline().encode(new Object[] {3.0, 95.0, 6.0, "month-to-month"})})[0][0];
+    assertThat(yes).as("the server answers what the model computes").isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  static List<Object[]> malformed() {
+    String ok = named(1, 3, 95, 6, "month-to-month", null);
+    List<Object[]> cases = new ArrayList<>();
+    String infer = "/v2/models/churn/infer";
+    cases.add(new Object[] {"POST", infer, "", 400});
+    cases.add(new Object[] {"POST", infer, "{", 400});
+    cases.add(new Object[] {"POST", infer, "not json", 400});
+    cases.add(new Object[] {"POST", infer, "[]", 400});
+    cases.add(new Object[] {"POST", infer, "{}", 400});
+    cases.add(new Object[] {"POST", infer, "{\"inputs\": []}", 400});
+    cases.add(new Object[] {"POST", infer, "{\"inputs\": {}}", 400});
+    cases.add(new Object[] {"POST", infer, "{\"inputs\": [42]}", 400});
+    cases.add(new Object[] {"POST", infer, "{\"inputs\": [{\"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}", 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"tenure_months\"", "\"tenure\""), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "{\"name\": \"contract\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"month-to-month\"]}",
+        "{\"name\": \"tenure_months\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, ",{\"name\": \"contract\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"month-to-month\"]}", ""), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"BYTES\"", "\"FP32\""), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"datatype\": \"FP32\", \"data\": [3.0]", "\"datatype\": \"BYTES\", \"data\": [\"3\"]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "[3.0]", "[\"three\"]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "[3.0]", "[NaN]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "[3.0]", "[Infinity]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "[3.0]", "[null]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "[3.0]", "[true]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"datatype\": \"FP32\", \"data\": [3.0]", "\"datatype\": \"FLOAT\", \"data\": [3.0]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [3.0]", "\"shape\": [2], \"datatype\": \"FP32\", \"data\": [3.0]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [3.0]", "\"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [3.0, 4.0]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [3.0]", "\"shape\": [-1], \"datatype\": \"FP32\", \"data\": [3.0]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [3.0]", "\"shape\": \"1\", \"datatype\": \"FP32\", \"data\": [3.0]"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [3.0]", "\"shape\": [0], \"datatype\": \"FP32\", \"data\": []"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"data\": [3.0]", "\"data\": 3.00"), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1, 1], \"datatype\": \"INT32\", \"data\": [6]", "\"shape\": [1, 1], \"datatype\": \"INT32\", \"data\": [6.5]"), 400});
+    cases.add(new Object[] {"POST", infer, "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, 4], \"datatype\": \"FP32\", \"data\": [1, 2, 3, 4]}]}", 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "{\"inputs\"", "{\"id\": 17, \"inputs\""), 400});
+    cases.add(new Object[] {"POST", infer, mutate(ok, "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [3.0]", "\"shape\": [5000], \"datatype\": \"FP32\", \"data\": [3.0]"), 413});
+    cases.add(new Object[] {"POST", infer, "{\"inputs\": [" + "1,".repeat(600_000) + "1]}", 413});
+    cases.add(new Object[] {"POST", "/v2/models/fraud/infer", ok, 404});
+    cases.add(new Object[] {"POST", "/v2/models/churn/versions/9/infer", ok, 404});
+    cases.add(new Object[] {"GET", infer, null, 405});
+    cases.add(new Object[] {"DELETE", "/v2/models/churn", null, 405});
+    cases.add(new Object[] {"GET", "/v2/nothing-here", null, 404});
+    cases.add(new Object[] {"POST", "/v1/feedback", "{\"id\": 1}", 400});
+    cases.add(new Object[] {"POST", "/v1/feedback", "nope", 400});
+    cases.add(new Object[] {"POST", "/v1/feedback", "[]", 400});
+    return cases;
+  }
+
+  /** The valid request with one change; fails the test data itself if the change does not apply. */
+  private static String mutate(String request, String from, String to) {
+    if (!request.contains(from)) {
+      throw new IllegalArgumentException("test data: '" + from + "' is not in " + request);
+    }
+    return request.replace(from, to);
+  }
+
+  @ParameterizedTest(name = "{0} {1} -> {3}")
+  @MethodSource("malformed")
+  void badRequestsGetA4xxWithAJsonError(String method, String path, String body, int status) throws Exception {
+    HttpResponse<String> response = http.send(method, path, body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(json(response).path("error").asText()).as("a JSON error that says what is wrong").isNotBlank();
+  }
+
+  @Test
+  void thereAreAtLeastThirtyMalformedRequests() {
+    assertThat(malformed()).hasSizeGreaterThanOrEqualTo(30);
+  }
+
+  @Test
+  void feedbackFeedsOnlineAccuracy() throws Exception {
+    HttpResponse<String> answer = http.post("/v2/models/churn/infer", named(4, 2, 100, 7, "month-to-month", "req-feedback-1"));
+    JsonNode predicted = json(answer).path("outputs").get(1).path("data");
+    String right = predicted.get(0).asText();
+    String wrong = right.equals("yes") ? "no" : "yes";
+    String labels = "[\"" + right + "\", \"" + right + "\", \"" + right + "\", \"" + wrong + "\"]";
+    HttpResponse<String> response = http.post("/v1/feedback", "{\"id\": \"req-feedback-1\", \"labels\": " + labels + "}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json(response).path("accepted").asInt()).isEqualTo(4);
+    assertThat(http.metric("flywheel_online_accuracy{model=\"churn\",version=\"3\"}")).isEqualTo(0.75);
+    assertThat(http.metric("flywheel_feedback_total{model=\"churn\",result=\"correct\",version=\"3\"}")).isGreaterThanOrEqualTo(3);
+
+    HttpResponse<String> unknown = http.post("/v1/feedback", "{\"id\": \"never-seen\", \"label\": \"yes\"}");
+    assertThat(json(unknown).path("unknownIds").get(0).asText()).isEqualTo("never-seen");
+    assertThat(http.post("/v1/feedback", "{\"id\": \"req-feedback-1\", \"labels\": [\"maybe\", \"yes\", \"yes\", \"yes\"]}").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void driftStaysLowForTrainingLikeTrafficAndRisesWhenInputsShift() throws Exception {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "drift").withWindows(300, 50);
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), churn::score)) {
+      ServerHarness client = new ServerHarness(own.start());
+      own.warmUpAndMarkReady();
+      Random random = new Random(99);
+      String[] contracts = {"month-to-month", "one-year", "two-year"};
+      for (int i = 0; i < 300; i++) {
+        double tenure = 1 + random.nextInt(72);
+        assertThat(client.post("/v2/models/churn/infer", named(1, tenure, 20 + random.nextDouble() * 100, random.nextInt(8),
+            contracts[random.nextInt(3)], null)).statusCode()).isEqualTo(200);
+      }
+      double stable = client.metric("flywheel_feature_drift_psi{feature=\"tenure_months\",model=\"churn\",version=\"drift\"}");
+      assertThat(stable).as("PSI of training-like traffic").isLessThan(0.1);
+      assertThat(client.metric("flywheel_feature_drift_psi{feature=\"contract\",model=\"churn\",version=\"drift\"}")).isLessThan(0.1);
+
+      for (int i = 0; i < 30; i++) {
+        assertThat(client.post("/v2/models/churn/infer", named(10, 70 + random.nextInt(3), 110, 0, "two-year", null)).statusCode()).isEqualTo(200);
+      }
+      assertThat(client.metric("flywheel_feature_drift_psi{feature=\"tenure_months\",model=\"churn\",version=\"drift\"}"))
+          .as("PSI after tenure shifted").isGreaterThan(0.25);
+      assertThat(client.metric("flywheel_feature_drift_psi{feature=\"contract\",model=\"churn\",version=\"drift\"}")).isGreaterThan(0.25);
+      assertThat(client.metric("flywheel_prediction_drift_psi{model=\"churn\",version=\"drift\"}")).isGreaterThan(0.1);
+      assertThat(client.metric("flywheel_drift_window_rows{model=\"churn\",version=\"drift\"}")).isEqualTo(300);
+    }
+  }
+
+  @Test
+  void overloadIsRefusedAtOnceAndSlowInferenceTimesOut() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicBoolean gated = new AtomicBoolean(false);
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "gated").withLimits(2, Duration.ofSeconds(2));
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), rows -> {
+      if (gated.get()) {
+        try {
+          gate.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return churn.score(rows);
+    })) {
+      ServerHarness client = new ServerHarness(own.start());
+      own.warmUpAndMarkReady();
+      gated.set(true);
+      String request = named(1, 3, 95, 6, "month-to-month", null);
+      CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> post(client, request));
+      CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(() -> post(client, request));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (client.metric("flywheel_in_flight_requests{model=\"churn\",version=\"gated\"}") < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      long before = System.nanoTime();
+      HttpResponse<String> refused = client.post("/v2/models/churn/infer", request);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+      assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before)).as("refused at once, not queued").isLessThan(1000);
+
+      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+      assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+      assertThat(json(first.get()).path("error").asText()).contains("did not finish");
+      gate.countDown();
+      assertThat(client.post("/v2/models/churn/infer", request).statusCode()).isEqualTo(200);
+      assertThat(client.metric("flywheel_requests_total{model=\"churn\",outcome=\"overloaded\",version=\"gated\"}")).isEqualTo(1);
+      assertThat(client.metric("flywheel_requests_total{model=\"churn\",outcome=\"timeout\",version=\"gated\"}")).isEqualTo(2);
+    }
+  }
+
+  private static HttpResponse<String> post(ServerHarness client, String body) {
+    try {
+      return client.post("/v2/models/churn/infer", body);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode json(HttpResponse<String> response) throws Exception {
+    return InferenceRequestReader.JSON.readTree(response.body());
+  }
+}
