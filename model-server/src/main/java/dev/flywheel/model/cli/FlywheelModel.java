@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The entrypoint of every Flywheel pod: {@code flywheel-model train|serve|validate}. train and validate print one
+ * The entrypoint of every Flywheel pod: {@code flywheel-model train|serve|validate|digest}. All but serve print one
  * JSON result (also to the termination log) and exit 0 on success, 1 on failure; a bad command line exits 2.
  */
 public final class FlywheelModel {
@@ -31,8 +31,9 @@ public final class FlywheelModel {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
-      case "train" -> runJobCommand(rest, out, err, true);
-      case "validate" -> runJobCommand(rest, out, err, false);
+      case "train" -> runJobCommand(rest, out, err, TrainCommand::run, TrainCommand.USAGE);
+      case "validate" -> runJobCommand(rest, out, err, ValidateCommand::run, ValidateCommand.USAGE);
+      case "digest" -> runJobCommand(rest, out, err, DigestCommand::run, DigestCommand.USAGE);
       case "serve" -> ServeCommand.run(rest, err);
       default -> {
         err.println("flywheel-model: unknown command '" + args[0] + "'\n" + usage());
@@ -41,15 +42,20 @@ public final class FlywheelModel {
     };
   }
 
-  private static int runJobCommand(String[] args, PrintStream out, PrintStream err, boolean train) {
+  /** A command that runs to completion and reports one JSON result. */
+  private interface JobCommand {
+    ObjectNode run(String[] args) throws Exception;
+  }
+
+  private static int runJobCommand(String[] args, PrintStream out, PrintStream err, JobCommand command, String usage) {
     Path terminationLog = null;
     try {
       terminationLog = ResultLog.target(optionValue(args, "termination-log"));
-      ObjectNode result = train ? TrainCommand.run(args) : ValidateCommand.run(args);
+      ObjectNode result = command.run(args);
       ResultLog.write(result, terminationLog, out);
       return OK;
     } catch (UsageException e) {
-      err.println(e.getMessage() + "\n" + (train ? TrainCommand.USAGE : ValidateCommand.USAGE));
+      err.println(e.getMessage() + "\n" + usage);
       return fail(Json.MAPPER.createObjectNode(), e.getMessage(), terminationLog, out, err, USAGE);
     } catch (CommandFailure e) {
       return fail(e.partial(), e.getMessage(), terminationLog, out, err, FAILED);
@@ -86,6 +92,6 @@ public final class FlywheelModel {
   }
 
   static String usage() {
-    return "usage:\n" + TrainCommand.USAGE + "\n" + ServeCommand.USAGE + "\n" + ValidateCommand.USAGE;
+    return "usage:\n" + TrainCommand.USAGE + "\n" + ServeCommand.USAGE + "\n" + ValidateCommand.USAGE + "\n" + DigestCommand.USAGE;
   }
 }

@@ -13,6 +13,7 @@ import dev.flywheel.model.data.Split;
 import dev.flywheel.model.data.TabularData;
 import dev.flywheel.model.data.Task;
 import dev.flywheel.model.infer.ModelRunner;
+import dev.flywheel.model.infer.OnnxExporter;
 import dev.flywheel.model.infer.OutputDecoder;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,6 +36,8 @@ import java.util.stream.Stream;
 public final class TrainingRun {
   /** The weights file that DJL writes for a model named "mlp" without an epoch. */
   public static final String PYTORCH_WEIGHTS = "mlp-0000.params";
+  /** The same weights as an ONNX model, for ONNX Runtime. */
+  public static final String ONNX_WEIGHTS = "model.onnx";
 
   private TrainingRun() {}
 
@@ -76,12 +79,13 @@ public final class TrainingRun {
       float[][] trainScores = decoder.decode(runner.run(trainX));
 
       model.save(staging, "mlp");
+      OnnxExporter.export(model.getBlock(), pipeline.inputSize(), staging.resolve(ONNX_WEIGHTS));
       Engine engine = Engine.getEngine(ModelRunner.PYTORCH);
       ModelMetadata metadata = new ModelMetadata(
           ModelMetadata.FORMAT_VERSION, "flywheel-mlp", task.name(), label,
           task.isClassification() ? data.classes() : null,
           pipeline.features(), architecture, ModelMetadata.LOGITS, target,
-          Map.of(ModelRunner.PYTORCH, PYTORCH_WEIGHTS),
+          Map.of(ModelRunner.PYTORCH, PYTORCH_WEIGHTS, ModelRunner.ONNX_RUNTIME, ONNX_WEIGHTS),
           new ModelMetadata.Baseline(featureBaselines(data, split.train(), pipeline), predictionBaseline(task, trainScores, data.classes())),
           metrics,
           new ModelMetadata.Lineage(datasetDigest, options.seed(), options.asMap(), split.train().length,

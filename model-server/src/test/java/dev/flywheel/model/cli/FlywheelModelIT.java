@@ -144,4 +144,27 @@ class FlywheelModelIT {
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.stderr()).contains("refusing to serve: bundle digest mismatch");
   }
+
+  @Test
+  void anImportedOnnxModelWithAHandWrittenDescriptionIsValidatedAndServed() throws Exception {
+    JsonNode trainedMetadata = Json.MAPPER.readTree(bundle.resolve("flywheel-model.json").toFile());
+    Path imported = Files.createDirectories(tmp.resolve("imported"));
+    Files.copy(bundle.resolve("model.onnx"), imported.resolve("model.onnx"));
+    com.fasterxml.jackson.databind.node.ObjectNode description = Json.MAPPER.createObjectNode()
+        .put("formatVersion", 1).put("format", "onnx").put("task", "binaryClassification").put("outputs", "logits");
+    description.set("classes", trainedMetadata.get("classes"));
+    description.set("features", trainedMetadata.get("features"));
+    description.putObject("weights").put("OnnxRuntime", "model.onnx");
+    Files.writeString(imported.resolve("flywheel-model.json"), Json.MAPPER.writeValueAsString(description));
+
+    Launcher.Run digest = Launcher.run(tmp.resolve("logs-digest"), "digest", "--bundle", imported.toString(), "--write", "true");
+    assertThat(digest.exitCode()).as(digest.stderr()).isZero();
+    String written = Json.MAPPER.readTree(digest.stdout()).path("digest").asText();
+    assertThat(Files.readString(imported.resolve("flywheel-model.sha256")).trim()).isEqualTo(written);
+
+    Launcher.Run validated = Launcher.run(tmp.resolve("logs-validate-imported"), "validate", "--bundle", imported.toString(),
+        "--expected-digest", written);
+    assertThat(validated.exitCode()).as(validated.stdout() + validated.stderr()).isZero();
+    assertThat(Json.MAPPER.readTree(validated.stdout()).path("engines").path("OnnxRuntime").asText()).isEqualTo("loaded");
+  }
 }

@@ -67,4 +67,27 @@ class TrainingRunTest {
       assertThat(scores[0][0]).as("short tenure, many calls churns more").isGreaterThan(scores[1][0]);
     }
   }
+
+  @Test
+  void onnxExportComputesWhatPyTorchComputes() throws Exception {
+    Path out = tmp.resolve("bundle");
+    TrainingRun.run(SyntheticData.species(tmp, 300, 5), "species", null, Task.multiclassClassification, options(5), out);
+    try (ModelBundle pytorch = ModelBundle.open(out, null, "PyTorch");
+        ModelBundle onnx = ModelBundle.open(out, null, "OnnxRuntime")) {
+      assertThat(pytorch.engine()).isEqualTo("PyTorch");
+      assertThat(onnx.engine()).isEqualTo("OnnxRuntime");
+      java.util.Random random = new java.util.Random(1);
+      float[][] rows = new float[64][];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = pytorch.pipeline().encode(new Object[] {random.nextGaussian() * 3, random.nextGaussian() * 3});
+      }
+      float[][] expected = pytorch.score(rows);
+      float[][] actual = onnx.score(rows);
+      for (int i = 0; i < rows.length; i++) {
+        for (int c = 0; c < 3; c++) {
+          assertThat(actual[i][c]).isCloseTo(expected[i][c], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+      }
+    }
+  }
 }
