@@ -206,7 +206,9 @@ public final class ModelServer implements AutoCloseable {
       for (int r = 0; r < encoded.length; r++) {
         encoded[r] = pipeline.encode(request.rows()[r]);
       }
-      float[][] scores = batcher != null
+      // Alone in flight, there is nothing to batch with: run inline and skip the hand-off to the batch worker.
+      boolean alone = inFlight.get() == 1;
+      float[][] scores = batcher != null && !alone
           ? batcher.submit(encoded).get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
           : scoreDirectly(encoded);
       drift.observe(request.rows(), scores);

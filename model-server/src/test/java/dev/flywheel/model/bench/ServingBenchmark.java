@@ -1,0 +1,157 @@
+package dev.flywheel.model.bench;
+
+import dev.flywheel.model.bundle.ModelBundle;
+import dev.flywheel.model.data.Task;
+import dev.flywheel.model.serve.ModelServer;
+import dev.flywheel.model.serve.ServerSettings;
+import dev.flywheel.model.testdata.SyntheticData;
+import dev.flywheel.model.train.TrainingOptions;
+import dev.flywheel.model.train.TrainingRun;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+
+/**
+ * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms]). Everything is measured in one run on this machine and
+ * reported as ratios against baselines of the same run: in-process predictions per second per engine; then HTTP
+ * single-row requests on 127.0.0.1 at 1, 16 and 64 connections against (a) the same server answering a constant
+ * without the model, (b) the model with dynamic batching, (c) the model with batching off.
+ */
+public final class ServingBenchmark {
+  private static final int[] LOADS = {1, 16, 64};
+
+  public static void main(String[] args) throws Exception {
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+    Duration delay = Duration.ofNanos((long) ((args.length > 1 ? Double.parseDouble(args[1]) : 2) * 1e6));
+    Path dir = Files.createTempDirectory("flywheel-bench");
+    Path csv = eightFeatures(dir, 2000);
+    TrainingRun.run(csv, "y", null, Task.binaryClassification, new TrainingOptions(List.of(32, 16), 10, 32, 0.01, 1, 0.2), dir.resolve("bundle"));
+    System.out.printf(Locale.ROOT, "model: 8 numeric features -> 32 -> 16 -> 1 (binary), %d cores, %s%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+
+    System.out.println("\n== in-process predictions per second (2 s each) ==");
+    String servingEngine = "OnnxRuntime";
+    double best = 0;
+    for (String engine : List.of("PyTorch", "OnnxRuntime")) {
+      try (ModelBundle bundle = ModelBundle.open(dir.resolve("bundle"), null, engine)) {
+        float[][] one = {bundle.pipeline().encode(bundle.pipeline().typicalRow())};
+        float[][] batch = new float[64][];
+        java.util.Arrays.fill(batch, one[0]);
+        double single = rate(() -> bundle.score(one), 1);
+        double batched = rate(() -> bundle.score(batch), 64);
+        System.out.printf(Locale.ROOT, "%-12s single row: %,10.0f rows/s   batch of 64: %,12.0f rows/s (%.1fx)%n", engine, single, batched, batched / single);
+        if (single > best) {
+          best = single;
+          servingEngine = engine;
+        }
+      }
+    }
+    System.out.println("faster single-row engine (served below, and chosen by --engine auto when the bundle has its weights): " + servingEngine);
+
+    byte[] body = request();
+    int rounds = 3;
+    System.out.printf(Locale.ROOT, "%n== HTTP, one-row requests on 127.0.0.1: %d interleaved rounds of %.0f s per point, medians ==%n", rounds, seconds);
+    String[] labels = {"no model (constant)", "model, batching 64/" + delay.toNanos() / 1e6 + "ms", "model, batching off"};
+    double[][] rps = new double[labels.length][LOADS.length];
+    try (ModelBundle bundle = ModelBundle.open(dir.resolve("bundle"), null, servingEngine)) {
+      float[] constant = {0.5f};
+      UnaryOperator<float[][]> noModel = rows -> {
+        float[][] scores = new float[rows.length][];
+        java.util.Arrays.fill(scores, constant);
+        return scores;
+      };
+      List<ModelServer> servers = List.of(
+          server(bundle, noModel, 1, delay), server(bundle, bundle::score, 64, delay), server(bundle, bundle::score, 1, delay));
+      try {
+        int[] ports = new int[servers.size()];
+        for (int i = 0; i < ports.length; i++) {
+          ports[i] = servers.get(i).start();
+          servers.get(i).warmUpAndMarkReady();
+        }
+        for (int l = 0; l < LOADS.length; l++) {
+          List<List<LoadGenerator.Result>> results = new ArrayList<>();
+          for (int i = 0; i < ports.length; i++) {
+            LoadGenerator.run(ports[i], "/v2/models/bench/infer", body, LOADS[l], 1);
+            results.add(new ArrayList<>());
+          }
+          for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < ports.length; i++) {
+              LoadGenerator.Result r = LoadGenerator.run(ports[i], "/v2/models/bench/infer", body, LOADS[l], seconds);
+              if (r.failures() > 0) {
+                throw new IllegalStateException(labels[i] + ": " + r.failures() + " failed requests at " + LOADS[l] + " connections");
+              }
+              results.get(i).add(r);
+            }
+          }
+          for (int i = 0; i < ports.length; i++) {
+            results.get(i).sort(java.util.Comparator.comparingDouble(LoadGenerator.Result::requestsPerSecond));
+            LoadGenerator.Result median = results.get(i).get(rounds / 2);
+            rps[i][l] = median.requestsPerSecond();
+            System.out.printf(Locale.ROOT, "%-26s %3d conns: %,9.0f req/s   p50 %6.2f ms   p99 %7.2f ms%n",
+                labels[i], LOADS[l], median.requestsPerSecond(), median.p50Millis(), median.p99Millis());
+          }
+        }
+      } finally {
+        servers.forEach(ModelServer::close);
+      }
+    }
+
+    System.out.println("\n== ratios (same run) ==");
+    System.out.println("conns  model(batching) / no-model   model(no batching) / no-model   batching on / off");
+    for (int l = 0; l < LOADS.length; l++) {
+      System.out.printf(Locale.ROOT, "%5d  %28.2f   %31.2f   %17.2f%n", LOADS[l], rps[1][l] / rps[0][l], rps[2][l] / rps[0][l], rps[1][l] / rps[2][l]);
+    }
+    int last = LOADS.length - 1;
+    double serverRatio = Math.max(rps[1][last], rps[2][last]) / rps[0][last];
+    double batchRatio = rps[1][last] / rps[2][last];
+    System.out.printf(Locale.ROOT, "%naim at 64 connections: server >= 0.85 x no-model: %.2f (%s); batching >= 2 x off: %.2f (%s)%n",
+        serverRatio, serverRatio >= 0.85 ? "met" : "not met", batchRatio, batchRatio >= 2 ? "met" : "not met");
+  }
+
+  private static ModelServer server(ModelBundle bundle, UnaryOperator<float[][]> scorer, int batch, Duration delay) {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "bench", "1").withBatching(batch, delay);
+    return new ModelServer(settings, bundle.metadata(), bundle.digest(), bundle.engine(), scorer);
+  }
+
+  private static double rate(Runnable work, int rowsPerCall) {
+    for (int i = 0; i < 2_000; i++) {
+      work.run();
+    }
+    long calls = 0;
+    long start = System.nanoTime();
+    long end = start + 2_000_000_000L;
+    while (System.nanoTime() < end) {
+      work.run();
+      calls++;
+    }
+    return calls * rowsPerCall / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static byte[] request() {
+    return ("{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, 8], \"datatype\": \"FP32\","
+        + " \"data\": [0.1, -0.4, 1.2, 0.3, -0.8, 0.5, 0.0, 2.1]}]}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Path eightFeatures(Path dir, int rows) throws Exception {
+    Random random = new Random(3);
+    StringBuilder csv = new StringBuilder("f1,f2,f3,f4,f5,f6,f7,f8,y\n");
+    for (int i = 0; i < rows; i++) {
+      double z = 0;
+      for (int f = 0; f < 8; f++) {
+        double x = random.nextGaussian();
+        z += (f % 2 == 0 ? 1 : -0.5) * x;
+        csv.append(String.format(Locale.ROOT, "%.4f,", x));
+      }
+      csv.append(z + random.nextGaussian() > 0 ? "1" : "0").append('\n');
+    }
+    return SyntheticData.write(dir, "eight.csv", csv);
+  }
+
+  private ServingBenchmark() {}
+}
