@@ -7,6 +7,8 @@ import java.time.Duration;
  *
  * @param maxBatchSize most rows per inference; 1 turns batching off (each request runs on its own thread)
  * @param maxConcurrentRequests requests admitted at once; more are answered 429 at once, so memory stays bounded
+ * @param requestTimeout longest a request waits for the batch worker before it is answered 503; a request alone in
+ *     flight has nothing to wait for and runs inline on its own thread
  * @param maxRequestBytes larger bodies are answered 413 without being read
  * @param maxRowsPerRequest rows one request may carry
  * @param driftWindow scored rows in the drift window

@@ -233,26 +233,36 @@ class ModelServerTest {
       own.warmUpAndMarkReady();
       gated.set(true);
       String request = named(1, 3, 95, 6, "month-to-month", null);
-      CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> post(client, request));
-      CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(() -> post(client, request));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (client.metric("flywheel_in_flight_requests{model=\"churn\",version=\"gated\"}") < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      String inFlight = "flywheel_in_flight_requests{model=\"churn\",version=\"gated\"}";
+      CompletableFuture<HttpResponse<String>> alone = CompletableFuture.supplyAsync(() -> post(client, request));
+      awaitMetric(client, inFlight, 1);
+      CompletableFuture<HttpResponse<String>> queued = CompletableFuture.supplyAsync(() -> post(client, request));
+      awaitMetric(client, inFlight, 2);
+
       long before = System.nanoTime();
       HttpResponse<String> refused = client.post("/v2/models/churn/infer", request);
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
       assertThat(refused.headers().firstValue("Retry-After")).contains("1");
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before)).as("refused at once, not queued").isLessThan(1000);
 
-      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
-      assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
-      assertThat(json(first.get()).path("error").asText()).contains("did not finish");
+      HttpResponse<String> timedOut = queued.get(10, TimeUnit.SECONDS);
+      assertThat(timedOut.statusCode()).as("the request waiting for the batch worker times out").isEqualTo(503);
+      assertThat(json(timedOut).path("error").asText()).contains("did not finish within 2000 ms");
+      assertThat(alone.isDone()).as("the lone request runs inline and waits for the model itself").isFalse();
       gate.countDown();
+      assertThat(alone.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       assertThat(client.post("/v2/models/churn/infer", request).statusCode()).isEqualTo(200);
       assertThat(client.metric("flywheel_requests_total{model=\"churn\",outcome=\"overloaded\",version=\"gated\"}")).isEqualTo(1);
-      assertThat(client.metric("flywheel_requests_total{model=\"churn\",outcome=\"timeout\",version=\"gated\"}")).isEqualTo(2);
+      assertThat(client.metric("flywheel_requests_total{model=\"churn\",outcome=\"timeout\",version=\"gated\"}")).isEqualTo(1);
     }
+  }
+
+  private static void awaitMetric(ServerHarness client, String sample, double value) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (client.metric(sample) < value && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(client.metric(sample)).isEqualTo(value);
   }
 
   private static HttpResponse<String> post(ServerHarness client, String body) {
