@@ -257,6 +257,36 @@ class ModelServerTest {
     }
   }
 
+  @Test
+  void shutdownDrainsRequestsInFlightAndTurnsReadinessOffFirst() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicBoolean gated = new AtomicBoolean(false);
+    ModelServer own = new ModelServer(ServerSettings.defaults("127.0.0.1", 0, "churn", "drain"), churn.metadata(), churn.digest(),
+        churn.engine(), rows -> {
+          if (gated.get()) {
+            try {
+              gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return churn.score(rows);
+        });
+    ServerHarness client = new ServerHarness(own.start());
+    own.warmUpAndMarkReady();
+    gated.set(true);
+    CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> post(client, named(1, 3, 95, 6, "month-to-month", null)));
+    awaitMetric(client, "flywheel_in_flight_requests{model=\"churn\",version=\"drain\"}", 1);
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(own::close);
+    Thread.sleep(100);
+    assertThat(closing.isDone()).as("close waits for the request in flight").isFalse();
+    assertThat(client.get("/v2/health/ready").statusCode()).as("not ready while draining").isEqualTo(503);
+    gate.countDown();
+    assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).as("the request in flight is answered").isEqualTo(200);
+    closing.get(10, TimeUnit.SECONDS);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.get("/v2/health/live")).isInstanceOf(java.io.IOException.class);
+  }
+
   private static void awaitMetric(ServerHarness client, String sample, double value) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (client.metric(sample) < value && System.nanoTime() < deadline) {
