@@ -1,0 +1,59 @@
+package dev.flywheel.operator.trainingjob;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the trainer reported in its container's termination message (the JSON that flywheel-model train writes to
+ * /dev/termination-log): the operator needs no access to the trainer's storage or logs.
+ */
+public record TrainerResult(
+    boolean succeeded, String reason, String bundleDigest, String datasetDigest, Map<String, Double> metrics,
+    Map<String, String> hyperparameters, Long seed) {
+
+  /** Parses a termination message; a message that is not the trainer's JSON becomes a failure with its text. */
+  public static TrainerResult parse(String message) {
+    JsonNode json;
+    try {
+      json = Serialization.jsonMapper().readTree(message);
+    } catch (Exception e) {
+      json = null;
+    }
+    if (json == null || !json.isObject() || !json.has("status")) {
+      String text = message == null || message.isBlank() ? "the trainer ended without a result" : message.strip();
+      return failure(text.length() > 1000 ? text.substring(0, 1000) : text);
+    }
+    if (!"Succeeded".equals(json.path("status").asText())) {
+      return failure(json.path("reason").asText("the trainer reported a failure without a reason"));
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    json.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+    Map<String, String> hyperparameters = new LinkedHashMap<>();
+    json.path("hyperparameters").fields().forEachRemaining(e ->
+        hyperparameters.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+    return new TrainerResult(true, null, json.path("bundleDigest").asText(null), json.path("datasetDigest").asText(null),
+        metrics, hyperparameters, json.has("seed") ? json.get("seed").asLong() : null);
+  }
+
+  static TrainerResult failure(String reason) {
+    return new TrainerResult(false, reason, null, null, Map.of(), Map.of(), null);
+  }
+
+  /** The termination message of the trainer container of the most recently finished pod, if any. */
+  public static Optional<String> terminationMessage(List<Pod> pods) {
+    return pods.stream()
+        .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+            ? java.util.stream.Stream.<ContainerStatus>empty() : p.getStatus().getContainerStatuses().stream())
+        .filter(s -> TrainerJobBuilder.CONTAINER.equals(s.getName()) && s.getState() != null && s.getState().getTerminated() != null)
+        .map(s -> s.getState().getTerminated())
+        .max(Comparator.comparing(t -> t.getFinishedAt() == null ? "" : t.getFinishedAt()))
+        .map(t -> t.getMessage() == null ? "" : t.getMessage());
+  }
+}

@@ -1,0 +1,225 @@
+package dev.flywheel.operator.trainingjob;
+
+import dev.flywheel.crds.common.ConditionStatus;
+import dev.flywheel.crds.common.DataClassification;
+import dev.flywheel.crds.modelversion.ModelVersion;
+import dev.flywheel.crds.site.Site;
+import dev.flywheel.crds.site.SiteType;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.crds.trainingjob.TrainingJobStatus;
+import dev.flywheel.crds.trainingjob.TrainingPhase;
+import dev.flywheel.operator.common.Conditions;
+import dev.flywheel.operator.common.EventRecorder;
+import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.Names;
+import dev.flywheel.operator.placement.PlacementDecision;
+import dev.flywheel.operator.placement.SiteCandidates;
+import dev.flywheel.operator.placement.SitePlacement;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reconciles a TrainingJob: observe its trainer Job; without one, place the job on a Site (or explain why it waits)
+ * and create the Job; mirror the Job into status; on success register the ModelVersion from the trainer's result.
+ */
+@ControllerConfiguration(name = "trainingjob")
+public class TrainingJobReconciler implements Reconciler<TrainingJob> {
+  static final String SCHEDULED = "Scheduled";
+  static final String READY = "Ready";
+  static final String SUCCEEDED = "Succeeded";
+  static final String FAILED = "Failed";
+
+  @ConfigProperty(name = "flywheel.image")
+  String image;
+
+  @ConfigProperty(name = "flywheel.placement.retry", defaultValue = "30s")
+  Duration placementRetry;
+
+  @Override
+  public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
+    InformerEventSource<Job, TrainingJob> jobs = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Job.class, TrainingJob.class)
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .build(), context);
+    InformerEventSource<Site, TrainingJob> sites = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Site.class, TrainingJob.class)
+            .withSecondaryToPrimaryMapper(site -> context.getPrimaryCache()
+                .list(TrainingJobReconciler::waitingForASite)
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet()))
+            .build(), context);
+    return List.of(jobs, sites);
+  }
+
+  private static boolean waitingForASite(TrainingJob job) {
+    return job.getStatus() == null || job.getStatus().getJobName() == null;
+  }
+
+  @Override
+  public UpdateControl<TrainingJob> reconcile(TrainingJob trainingJob, Context<TrainingJob> context) {
+    KubernetesClient client = context.getClient();
+    TrainingJobStatus status = trainingJob.getStatus() != null ? trainingJob.getStatus() : new TrainingJobStatus();
+    trainingJob.setStatus(status);
+    if (status.getPhase() == TrainingPhase.Succeeded || status.getPhase() == TrainingPhase.Failed) {
+      return UpdateControl.noUpdate();
+    }
+    String jobName = Names.trainingJob(trainingJob);
+    Optional<Job> job = context.getSecondaryResource(Job.class)
+        .or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(trainingJob.getMetadata().getNamespace()).withName(jobName).get()));
+    UpdateControl<TrainingJob> control = job.isPresent() ? observe(trainingJob, job.get(), client) : schedule(trainingJob, client);
+    status.setObservedGeneration(trainingJob.getMetadata().getGeneration());
+    return control;
+  }
+
+  private UpdateControl<TrainingJob> schedule(TrainingJob trainingJob, KubernetesClient client) {
+    TrainingJobStatus status = trainingJob.getStatus();
+    String output = trainingJob.getSpec().getOutput().getUri();
+    if (output.startsWith("s3://") || output.startsWith("https://")) {
+      return fail(trainingJob, client, "OutputNotSupported",
+          "the trainer writes bundles to pvc:// or file:// outputs; " + output + " is not supported yet");
+    }
+    List<Site> sites = client.resources(Site.class).list().getItems();
+    DataClassification classification = trainingJob.getSpec().getDataset().getClassification() != null
+        ? trainingJob.getSpec().getDataset().getClassification() : DataClassification.INTERNAL;
+    String requested = trainingJob.getSpec().getPlacement() != null ? trainingJob.getSpec().getPlacement().getSite() : SitePlacement.AUTO;
+    PlacementDecision decision = SitePlacement.place(classification, requested, SiteCandidates.of(sites, runningPerSite(client)));
+    Long generation = trainingJob.getMetadata().getGeneration();
+    if (!decision.isPlaced()) {
+      status.setPhase(TrainingPhase.Pending);
+      status.setMessage(decision.message());
+      boolean changed = Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, decision.reason(), decision.message(), generation);
+      Conditions.set(status.getConditions(), READY, ConditionStatus.False, decision.reason(), decision.message(), generation);
+      if (changed) {
+        EventRecorder.warning(client, trainingJob, decision.reason(), decision.message());
+      }
+      return UpdateControl.patchStatus(trainingJob).rescheduleAfter(placementRetry);
+    }
+    String siteName = decision.site().get();
+    Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(siteName)).findFirst().orElseThrow();
+    if (site.getSpec().getType() == SiteType.remoteCluster) {
+      return fail(trainingJob, client, "RemoteSitesNotSupported", "Site " + siteName + " is a remote cluster; this operator version runs training on node-pool Sites only");
+    }
+    Job job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, true);
+    client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
+    status.setPhase(TrainingPhase.Pending);
+    status.setSite(siteName);
+    status.setJobName(job.getMetadata().getName());
+    status.setAttempts(0);
+    status.setMessage(decision.message());
+    Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, decision.message(), generation);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "JobCreated", "trainer Job " + job.getMetadata().getName() + " created", generation);
+    EventRecorder.normal(client, trainingJob, PlacementDecision.PLACED, decision.message() + "; created Job " + job.getMetadata().getName());
+    return UpdateControl.patchStatus(trainingJob);
+  }
+
+  private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, KubernetesClient client) {
+    TrainingJobStatus status = trainingJob.getStatus();
+    JobStatus jobStatus = job.getStatus() != null ? job.getStatus() : new JobStatus();
+    Long generation = trainingJob.getMetadata().getGeneration();
+    status.setJobName(job.getMetadata().getName());
+    if (status.getSite() == null) {
+      status.setSite(job.getMetadata().getLabels().get(Labels.SITE));
+    }
+    status.setAttempts(count(jobStatus.getActive()) + count(jobStatus.getFailed()) + count(jobStatus.getSucceeded()));
+    status.setStartTime(jobStatus.getStartTime());
+    if (count(jobStatus.getSucceeded()) > 0 || hasCondition(jobStatus, "Complete")) {
+      TrainerResult result = TrainerResult.parse(terminationMessage(trainingJob, client).orElse(null));
+      if (!result.succeeded()) {
+        return fail(trainingJob, client, "TrainerResultMissing", "the trainer Job completed but reported no result: " + result.reason());
+      }
+      ModelVersion version = ModelVersions.registerOnce(client, trainingJob, result, job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+      status.setPhase(TrainingPhase.Succeeded);
+      status.setCompletionTime(jobStatus.getCompletionTime() != null ? jobStatus.getCompletionTime() : now());
+      status.setMetrics(result.metrics());
+      status.setDatasetDigest(result.datasetDigest());
+      status.setModelVersion(version.getMetadata().getName());
+      status.setMessage("registered ModelVersion " + version.getMetadata().getName());
+      Conditions.set(status.getConditions(), SUCCEEDED, ConditionStatus.True, "TrainingSucceeded", status.getMessage(), generation);
+      Conditions.set(status.getConditions(), READY, ConditionStatus.True, "TrainingSucceeded", status.getMessage(), generation);
+      EventRecorder.normal(client, trainingJob, "ModelVersionRegistered", status.getMessage() + " " + metricsText(result.metrics()));
+      return UpdateControl.patchStatus(trainingJob);
+    }
+    Optional<JobCondition> failed = jobStatus.getConditions() == null ? Optional.empty()
+        : jobStatus.getConditions().stream().filter(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
+    if (failed.isPresent()) {
+      String reason = terminationMessage(trainingJob, client).map(TrainerResult::parse).map(TrainerResult::reason)
+          .orElse(failed.get().getReason() + ": " + failed.get().getMessage());
+      return fail(trainingJob, client, "TrainingFailed", reason);
+    }
+    boolean running = count(jobStatus.getActive()) > 0;
+    status.setPhase(running ? TrainingPhase.Running : TrainingPhase.Pending);
+    status.setMessage(running ? "training on Site " + status.getSite() : "waiting for the trainer pod");
+    boolean changed = Conditions.set(status.getConditions(), READY, ConditionStatus.False, running ? "Running" : "JobCreated", status.getMessage(), generation);
+    if (changed && running) {
+      EventRecorder.normal(client, trainingJob, "Running", status.getMessage());
+    }
+    return UpdateControl.patchStatus(trainingJob);
+  }
+
+  private UpdateControl<TrainingJob> fail(TrainingJob trainingJob, KubernetesClient client, String reason, String message) {
+    TrainingJobStatus status = trainingJob.getStatus();
+    Long generation = trainingJob.getMetadata().getGeneration();
+    status.setPhase(TrainingPhase.Failed);
+    status.setMessage(message);
+    status.setCompletionTime(now());
+    Conditions.set(status.getConditions(), FAILED, ConditionStatus.True, reason, message, generation);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.False, reason, message, generation);
+    EventRecorder.warning(client, trainingJob, reason, message);
+    return UpdateControl.patchStatus(trainingJob);
+  }
+
+  private static Optional<String> terminationMessage(TrainingJob trainingJob, KubernetesClient client) {
+    return TrainerResult.terminationMessage(client.pods().inNamespace(trainingJob.getMetadata().getNamespace())
+        .withLabel(Labels.TRAINING_JOB, trainingJob.getMetadata().getName()).list().getItems());
+  }
+
+  private static Map<String, Integer> runningPerSite(KubernetesClient client) {
+    Map<String, Integer> running = new HashMap<>();
+    for (Job job : client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR).list().getItems()) {
+      JobStatus s = job.getStatus();
+      boolean finished = s != null && (count(s.getSucceeded()) > 0 || hasCondition(s, "Failed") || hasCondition(s, "Complete"));
+      String site = job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get(Labels.SITE);
+      if (!finished && site != null) {
+        running.merge(site, 1, Integer::sum);
+      }
+    }
+    return running;
+  }
+
+  private static boolean hasCondition(JobStatus status, String type) {
+    return status.getConditions() != null && status.getConditions().stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static int count(Integer value) {
+    return value == null ? 0 : value;
+  }
+
+  private static String metricsText(Map<String, Double> metrics) {
+    return metrics.entrySet().stream().map(e -> e.getKey() + "=" + String.format(java.util.Locale.ROOT, "%.3f", e.getValue()))
+        .collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  private static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}
