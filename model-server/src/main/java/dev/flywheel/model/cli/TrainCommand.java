@@ -13,7 +13,7 @@ import java.util.Set;
 /** flywheel-model train: trains a model on a CSV dataset and writes a bundle. */
 final class TrainCommand {
   static final String USAGE = """
-      flywheel-model train --data <uri> --label <column> --out <dir> [--features a,b,c]
+      flywheel-model train --data <uri> --label <column> --out <dir or file:// URI> [--features a,b,c]
           [--task binaryClassification|multiclassClassification|regression] [--hidden-layers 64,32] [--epochs N]
           [--batch-size N] [--learning-rate F] [--seed N] [--validation-split F] [--termination-log <path>]""";
   private static final Set<String> KNOWN = Set.of("data", "label", "features", "task", "hidden-layers", "epochs",
@@ -32,7 +32,8 @@ final class TrainCommand {
         options.longValue("seed", defaults.seed()),
         options.doubleValue("validation-split", defaults.validationSplit(), 0, 0.9));
     Task task = Task.parse(options.get("task", Task.binaryClassification.name()));
-    Path out = Path.of(options.required("out"));
+    String outOption = options.required("out");
+    Path out = Path.of(outOption.startsWith("file://") ? java.net.URI.create(outOption).getPath() : outOption);
     long started = System.nanoTime();
     Path scratch = Files.createTempDirectory("flywheel-train-");
     Path csv = DataSource.fetch(options.required("data"), scratch);

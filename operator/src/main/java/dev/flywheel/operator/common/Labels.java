@@ -10,17 +10,35 @@ public final class Labels {
   public static final String TRAINING_JOB = Flywheel.GROUP + "/training-job";
   public static final String SITE = Flywheel.GROUP + "/site";
   public static final String STAGE = Flywheel.GROUP + "/stage";
+  public static final String MODEL_VERSION = Flywheel.GROUP + "/model-version";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String TRAINING = "training";
+  public static final String VALIDATION = "validation";
   public static final String OPERATOR = "flywheel-operator";
 
   private Labels() {}
+
+  /** Labels of the Job that validates one ModelVersion. */
+  public static Map<String, String> validation(String modelVersion, String model, String site) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/name", "flywheel-validator");
+    labels.put("app.kubernetes.io/instance", modelVersion);
+    labels.put(COMPONENT, VALIDATION);
+    labels.put("app.kubernetes.io/part-of", "flywheel");
+    labels.put(MANAGED_BY, OPERATOR);
+    labels.put(MODEL, model);
+    labels.put(MODEL_VERSION, modelVersion);
+    labels.put(SITE, site);
+    return labels;
+  }
 
   /** Labels of everything made for one TrainingJob. */
   public static Map<String, String> training(String trainingJob, String model, String site) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/name", "flywheel-trainer");
     labels.put("app.kubernetes.io/instance", trainingJob);
-    labels.put("app.kubernetes.io/component", "training");
+    labels.put(COMPONENT, TRAINING);
     labels.put("app.kubernetes.io/part-of", "flywheel");
     labels.put(MANAGED_BY, OPERATOR);
     labels.put(MODEL, model);

@@ -11,6 +11,12 @@ public final class Names {
     return trainingJob.getMetadata().getName() + "-train";
   }
 
+  /** The batch Job that validates a ModelVersion's artifact. */
+  public static String validation(HasMetadata modelVersion) {
+    String name = modelVersion.getMetadata().getName();
+    return (name.length() > 52 ? name.substring(0, 52) : name) + "-validate";
+  }
+
   /** The ModelVersion for version n of a model. */
   public static String modelVersion(String model, int version) {
     return model + "-v" + version;

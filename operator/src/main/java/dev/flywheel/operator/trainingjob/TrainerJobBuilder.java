@@ -6,19 +6,12 @@ import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.crds.trainingjob.TrainingJobSpec;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
-import dev.flywheel.operator.common.RestrictedPodSecurity;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.common.StorageMounts;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -26,9 +19,6 @@ import java.util.stream.Collectors;
  * Site it was placed on and the default image, so it is tested without a cluster.
  */
 public final class TrainerJobBuilder {
-  static final String CONTAINER = "trainer";
-  static final String SCRATCH = "/tmp";
-
   private TrainerJobBuilder() {}
 
   /** The bundle location for a TrainingJob: {@code <output.uri>/<model>/<trainingjob name>}. */
@@ -44,60 +34,21 @@ public final class TrainerJobBuilder {
    */
   public static Job build(TrainingJob trainingJob, String siteName, SiteSpec site, String defaultImage, boolean owned) {
     TrainingJobSpec spec = trainingJob.getSpec();
-    String name = trainingJob.getMetadata().getName();
-    Map<String, String> labels = Labels.training(name, spec.getModel(), siteName);
     StorageMounts storage = new StorageMounts();
-    List<String> args = arguments(trainingJob, storage);
-
-    ContainerBuilder container = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(spec.getImage() != null ? spec.getImage() : defaultImage)
-        .withArgs(args)
-        .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("File")
-        .withEnv(new EnvVar("HOME", SCRATCH, null), new EnvVar("DJL_CACHE_DIR", SCRATCH + "/djl", null),
-            new EnvVar("DJL_OFFLINE", "true", null), new EnvVar("OPT_OUT_TRACKING", "true", null))
-        .withSecurityContext(RestrictedPodSecurity.container())
-        .withVolumeMounts(new VolumeMountBuilder().withName("scratch").withMountPath(SCRATCH).build())
-        .addAllToVolumeMounts(storage.mounts());
-    if (spec.getResources() != null) {
-      container.withResources(spec.getResources());
-    }
-    if (spec.getDataset().getSecretRef() != null) {
-      container.withEnvFrom(new EnvFromSourceBuilder().withNewSecretRef(spec.getDataset().getSecretRef().getName(), false).build());
-    }
-
-    JobBuilder job = new JobBuilder()
-        .withNewMetadata()
-          .withName(Names.trainingJob(trainingJob))
-          .withNamespace(trainingJob.getMetadata().getNamespace())
-          .withLabels(labels)
-        .endMetadata()
-        .withNewSpec()
-          .withBackoffLimit(spec.getBackoffLimit() != null ? spec.getBackoffLimit() : 2)
-          .withActiveDeadlineSeconds(spec.getActiveDeadlineSeconds())
-          .withTtlSecondsAfterFinished(spec.getTtlSecondsAfterFinished())
-          .withNewTemplate()
-            .withNewMetadata().withLabels(labels).endMetadata()
-            .withNewSpec()
-              .withRestartPolicy("Never")
-              .withAutomountServiceAccountToken(false)
-              .withSecurityContext(RestrictedPodSecurity.pod())
-              .withNodeSelector(site != null ? site.getNodeSelector() : null)
-              .withTolerations(site != null && site.getTolerations() != null ? site.getTolerations() : List.of())
-              .withContainers(container.build())
-              .addToVolumes(new VolumeBuilder().withName("scratch").withNewEmptyDir().endEmptyDir().build())
-              .addAllToVolumes(storage.volumes())
-            .endSpec()
-          .endTemplate()
-        .endSpec();
-    if (owned) {
-      job.editMetadata().withOwnerReferences(new OwnerReferenceBuilder()
-          .withApiVersion(trainingJob.getApiVersion()).withKind(trainingJob.getKind())
-          .withName(name).withUid(trainingJob.getMetadata().getUid())
-          .withController(true).withBlockOwnerDeletion(true).build()).endMetadata();
-    }
-    return job.build();
+    return new RuntimeJob(
+        Names.trainingJob(trainingJob),
+        trainingJob.getMetadata().getNamespace(),
+        Labels.training(trainingJob.getMetadata().getName(), spec.getModel(), siteName),
+        spec.getImage() != null ? spec.getImage() : defaultImage,
+        arguments(trainingJob, storage),
+        storage,
+        site,
+        spec.getResources(),
+        spec.getDataset().getSecretRef() != null ? spec.getDataset().getSecretRef().getName() : null,
+        spec.getBackoffLimit() != null ? spec.getBackoffLimit() : 2,
+        spec.getActiveDeadlineSeconds(),
+        spec.getTtlSecondsAfterFinished(),
+        owned ? trainingJob : null).build();
   }
 
   private static List<String> arguments(TrainingJob trainingJob, StorageMounts storage) {

@@ -1,14 +1,9 @@
 package dev.flywheel.operator.trainingjob;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What the trainer reported in its container's termination message (the JSON that flywheel-model train writes to
@@ -44,16 +39,5 @@ public record TrainerResult(
 
   static TrainerResult failure(String reason) {
     return new TrainerResult(false, reason, null, null, Map.of(), Map.of(), null);
-  }
-
-  /** The termination message of the trainer container of the most recently finished pod, if any. */
-  public static Optional<String> terminationMessage(List<Pod> pods) {
-    return pods.stream()
-        .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null
-            ? java.util.stream.Stream.<ContainerStatus>empty() : p.getStatus().getContainerStatuses().stream())
-        .filter(s -> TrainerJobBuilder.CONTAINER.equals(s.getName()) && s.getState() != null && s.getState().getTerminated() != null)
-        .map(s -> s.getState().getTerminated())
-        .max(Comparator.comparing(t -> t.getFinishedAt() == null ? "" : t.getFinishedAt()))
-        .map(t -> t.getMessage() == null ? "" : t.getMessage());
   }
 }

@@ -12,6 +12,7 @@ import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
+import dev.flywheel.operator.common.RuntimeJob;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SitePlacement;
@@ -59,7 +60,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
     InformerEventSource<Job, TrainingJob> jobs = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Job.class, TrainingJob.class)
-            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withLabelSelector(Labels.COMPONENT + "=" + Labels.TRAINING + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
             .build(), context);
     InformerEventSource<Site, TrainingJob> sites = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Site.class, TrainingJob.class)
@@ -189,13 +190,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   private static Optional<String> terminationMessage(TrainingJob trainingJob, KubernetesClient client) {
-    return TrainerResult.terminationMessage(client.pods().inNamespace(trainingJob.getMetadata().getNamespace())
+    return RuntimeJob.terminationMessage(client.pods().inNamespace(trainingJob.getMetadata().getNamespace())
         .withLabel(Labels.TRAINING_JOB, trainingJob.getMetadata().getName()).list().getItems());
   }
 
   private static Map<String, Integer> runningPerSite(KubernetesClient client) {
     Map<String, Integer> running = new HashMap<>();
-    for (Job job : client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR).list().getItems()) {
+    for (Job job : client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR)
+        .withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems()) {
       JobStatus s = job.getStatus();
       boolean finished = s != null && (count(s.getSucceeded()) > 0 || hasCondition(s, "Failed") || hasCondition(s, "Complete"));
       String site = job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get(Labels.SITE);

@@ -99,7 +99,7 @@ class TrainerJobBuilderTest {
     assertThat(trainer.getEnvFrom()).singleElement().satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("analytics-credentials"));
     assertThat(Serialization.asYaml(built)).doesNotContain("AWS_SECRET").doesNotContain("password");
     assertThat(trainer.getImage()).isEqualTo("my/trainer:2");
-    assertThat(trainer.getArgs()).contains("--data", "https://data.example/demand.csv", "--out", "file:///models/demand/churn-1");
+    assertThat(trainer.getArgs()).contains("--data", "https://data.example/demand.csv", "--out", "/models/demand/churn-1");
     assertThat(built.getMetadata().getOwnerReferences()).as("a Job on another cluster has no owner there").isEmpty();
   }
 }

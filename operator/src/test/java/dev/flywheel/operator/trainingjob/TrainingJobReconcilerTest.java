@@ -90,8 +90,8 @@ class TrainingJobReconcilerTest {
   private void trainerFinished(String trainingJob, boolean succeeded, String terminationMessage) {
     client.pods().inNamespace(NS).resource(new PodBuilder()
         .withNewMetadata().withName(trainingJob + "-train-x1").withNamespace(NS).withLabels(Map.of(Labels.TRAINING_JOB, trainingJob)).endMetadata()
-        .withNewSpec().addNewContainer().withName("trainer").withImage("flywheel/model").endContainer().endSpec()
-        .withNewStatus().withPhase(succeeded ? "Succeeded" : "Failed").addNewContainerStatus().withName("trainer")
+        .withNewSpec().addNewContainer().withName("flywheel-model").withImage("flywheel/model").endContainer().endSpec()
+        .withNewStatus().withPhase(succeeded ? "Succeeded" : "Failed").addNewContainerStatus().withName("flywheel-model")
           .withNewState().withNewTerminated().withExitCode(succeeded ? 0 : 1).withMessage(terminationMessage)
             .withFinishedAt("2026-11-23T10:00:00Z").endTerminated().endState().endContainerStatus().endStatus()
         .build()).create();
@@ -145,7 +145,7 @@ class TrainingJobReconcilerTest {
     });
     await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
     assertThat(client.resources(ModelVersion.class).inNamespace(NS).list().getItems()).as("replayed events register nothing twice").hasSize(2);
-    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(2);
+    assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems()).hasSize(2);
   }
 
   @Test
@@ -172,7 +172,8 @@ class TrainingJobReconcilerTest {
     Condition scheduled = Conditions.find(get("churn-wait").getStatus().getConditions(), "Scheduled").orElseThrow();
     assertThat(scheduled.getReason()).isEqualTo("NoEligibleSite");
     assertThat(scheduled.getMessage()).isEqualTo("no Site allows restricted data");
-    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).as("no Job while no site is eligible").isEmpty();
+    assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems())
+        .as("no Job while no site is eligible").isEmpty();
 
     site("onprem", "nodePool", List.of("restricted"));
     Job job = awaitJob("churn-wait");

@@ -1,4 +1,4 @@
-package dev.flywheel.operator.trainingjob;
+package dev.flywheel.operator.common;
 
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -14,19 +14,29 @@ import java.util.Map;
  * /mnt/pvc/claim and the path below it; other URIs pass through unchanged. One volume per claim, read-only unless
  * something is written to it.
  */
-final class StorageMounts {
-  static final String ROOT = "/mnt/pvc/";
+public final class StorageMounts {
+  public static final String ROOT = "/mnt/pvc/";
 
   private final Map<String, Boolean> claimsWritable = new LinkedHashMap<>();
 
-  /** The path or URI the trainer gets for a data URI. */
-  String read(String uri) {
+  /** The path or URI the runtime reads data from (pvc:// mounted read-only; other URIs unchanged). */
+  public String read(String uri) {
     return map(uri, false);
   }
 
-  /** The path or URI the trainer writes to. */
-  String write(String uri) {
-    return map(uri, true);
+  /** The path the runtime writes to (pvc:// mounted read-write, file:// as its path). */
+  public String write(String uri) {
+    return localPath(uri, true);
+  }
+
+  /** The local path of a pvc:// or file:// location, mounted read-only. */
+  public String readPath(String uri) {
+    return localPath(uri, false);
+  }
+
+  private String localPath(String uri, boolean writable) {
+    String mapped = map(uri, writable);
+    return mapped.startsWith("file://") ? mapped.substring("file://".length()) : mapped;
   }
 
   private String map(String uri, boolean writable) {
@@ -41,14 +51,14 @@ final class StorageMounts {
     return ROOT + claim + path;
   }
 
-  List<Volume> volumes() {
+  public List<Volume> volumes() {
     List<Volume> volumes = new ArrayList<>();
     claimsWritable.forEach((claim, writable) -> volumes.add(new VolumeBuilder().withName("pvc-" + claim)
         .withNewPersistentVolumeClaim(claim, !writable).build()));
     return volumes;
   }
 
-  List<VolumeMount> mounts() {
+  public List<VolumeMount> mounts() {
     List<VolumeMount> mounts = new ArrayList<>();
     claimsWritable.forEach((claim, writable) -> mounts.add(new VolumeMountBuilder().withName("pvc-" + claim)
         .withMountPath(ROOT + claim).withReadOnly(!writable).build()));

@@ -1,0 +1,230 @@
+package dev.flywheel.operator.modelversion;
+
+import dev.flywheel.crds.common.ConditionStatus;
+import dev.flywheel.crds.common.DataClassification;
+import dev.flywheel.crds.modelversion.ModelVersion;
+import dev.flywheel.crds.modelversion.ModelVersionStatus;
+import dev.flywheel.crds.modelversion.Stage;
+import dev.flywheel.crds.modelversion.ValidationResult;
+import dev.flywheel.crds.site.Site;
+import dev.flywheel.crds.site.SiteType;
+import dev.flywheel.operator.common.Conditions;
+import dev.flywheel.operator.common.EventRecorder;
+import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.Names;
+import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.placement.PlacementDecision;
+import dev.flywheel.operator.placement.SiteCandidates;
+import dev.flywheel.operator.placement.SitePlacement;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reconciles a ModelVersion: validates its artifact once with a {@code flywheel-model validate} Job on a Site that
+ * may hold its classification (digest, load, smoke inference), then makes its desired stage effective — only a
+ * validated version may be Staging or Production, and promoting one to Production archives the model's previous
+ * Production version. The stage label makes {@code kubectl get mv -l mlops.flywheel.dev/model=churn} the registry.
+ */
+@ControllerConfiguration(name = "modelversion")
+public class ModelVersionReconciler implements Reconciler<ModelVersion> {
+  static final String VALIDATED = "Validated";
+  static final String READY = "Ready";
+
+  @ConfigProperty(name = "flywheel.image")
+  String image;
+
+  @ConfigProperty(name = "flywheel.placement.retry", defaultValue = "30s")
+  Duration placementRetry;
+
+  @Override
+  public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {
+    InformerEventSource<Job, ModelVersion> jobs = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Job.class, ModelVersion.class)
+            .withLabelSelector(Labels.COMPONENT + "=" + Labels.VALIDATION + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .build(), context);
+    InformerEventSource<Site, ModelVersion> sites = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Site.class, ModelVersion.class)
+            .withSecondaryToPrimaryMapper(site -> context.getPrimaryCache()
+                .list(mv -> mv.getStatus() == null || Conditions.find(mv.getStatus().getConditions(), VALIDATED)
+                    .map(c -> c.getStatus() == ConditionStatus.Unknown).orElse(true))
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet()))
+            .build(), context);
+    return List.of(jobs, sites);
+  }
+
+  @Override
+  public UpdateControl<ModelVersion> reconcile(ModelVersion version, Context<ModelVersion> context) {
+    KubernetesClient client = context.getClient();
+    ModelVersionStatus status = version.getStatus() != null ? version.getStatus() : new ModelVersionStatus();
+    version.setStatus(status);
+    Duration retry = null;
+    if (validationDecided(status).isEmpty()) {
+      retry = validate(version, context, client);
+    }
+    applyStage(version, client);
+    status.setObservedGeneration(version.getMetadata().getGeneration());
+    boolean labelsChanged = syncLabels(version);
+    UpdateControl<ModelVersion> control = labelsChanged ? UpdateControl.patchResourceAndStatus(version) : UpdateControl.patchStatus(version);
+    return retry != null ? control.rescheduleAfter(retry) : control;
+  }
+
+  private static Optional<Boolean> validationDecided(ModelVersionStatus status) {
+    return Conditions.find(status.getConditions(), VALIDATED)
+        .filter(c -> c.getStatus() != ConditionStatus.Unknown)
+        .map(c -> c.getStatus() == ConditionStatus.True);
+  }
+
+  /** Creates or observes the validation Job; returns when to look again if the validation has to wait for a Site. */
+  private Duration validate(ModelVersion version, Context<ModelVersion> context, KubernetesClient client) {
+    ModelVersionStatus status = version.getStatus();
+    Long generation = version.getMetadata().getGeneration();
+    if (!ValidatorJobBuilder.reachable(version)) {
+      status.setPhase("Registered");
+      Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "ArtifactNotReachable",
+          "this operator version validates pvc:// and file:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not reachable yet", generation);
+      return null;
+    }
+    String jobName = Names.validation(version);
+    String namespace = version.getMetadata().getNamespace();
+    Optional<Job> job = context.getSecondaryResource(Job.class)
+        .or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get()));
+    if (job.isEmpty()) {
+      List<Site> sites = client.resources(Site.class).list().getItems().stream()
+          .filter(s -> s.getSpec().getType() == SiteType.nodePool).toList();
+      DataClassification classification = version.getSpec().getClassification() != null ? version.getSpec().getClassification() : DataClassification.INTERNAL;
+      PlacementDecision decision = SitePlacement.place(classification, SitePlacement.AUTO, SiteCandidates.of(sites, Map.of()));
+      if (!decision.isPlaced()) {
+        status.setPhase("Registered");
+        if (Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, decision.reason(), "validation waits: " + decision.message(), generation)) {
+          EventRecorder.warning(client, version, decision.reason(), "validation waits: " + decision.message());
+        }
+        return placementRetry;
+      }
+      Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(decision.site().get())).findFirst().orElseThrow();
+      Job created = ValidatorJobBuilder.build(version, decision.site().get(), site.getSpec(), image);
+      client.batch().v1().jobs().inNamespace(namespace).resource(created).create();
+      status.setPhase("Validating");
+      Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + decision.site().get(), generation);
+      EventRecorder.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + decision.site().get());
+      return null;
+    }
+    JobStatus jobStatus = job.get().getStatus() != null ? job.get().getStatus() : new JobStatus();
+    boolean complete = jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
+    boolean failed = jobStatus.getConditions() != null && jobStatus.getConditions().stream().anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
+    if (!complete && !failed) {
+      return null;
+    }
+    ValidationOutcome outcome = ValidationOutcome.parse(RuntimeJob.terminationMessage(client.pods().inNamespace(namespace)
+        .withLabel(Labels.MODEL_VERSION, version.getMetadata().getName()).list().getItems()).orElse(null));
+    boolean passed = complete && outcome.passed();
+    ValidationResult result = new ValidationResult();
+    result.setTime(now());
+    result.setObservedDigest(outcome.observedDigest());
+    result.setDigestMatch(outcome.digestMatch());
+    result.setSmokeTestPassed(outcome.smokeTestPassed());
+    result.setMessage(passed ? null : outcome.reason());
+    status.setValidation(result);
+    String message = passed ? "digest " + version.getSpec().getArtifact().getDigest() + " matches; the model loads and answers" : outcome.reason();
+    status.setPhase(passed ? "Validated" : "Invalid");
+    Conditions.set(status.getConditions(), VALIDATED, passed ? ConditionStatus.True : ConditionStatus.False, outcome.conditionReason(), message, generation);
+    if (passed) {
+      EventRecorder.normal(client, version, outcome.conditionReason(), message);
+    } else {
+      EventRecorder.warning(client, version, outcome.conditionReason(), message);
+    }
+    return null;
+  }
+
+  /** Makes the desired stage effective when allowed; archives the model's previous Production version. */
+  private void applyStage(ModelVersion version, KubernetesClient client) {
+    ModelVersionStatus status = version.getStatus();
+    Long generation = version.getMetadata().getGeneration();
+    Stage desired = version.getSpec().getStage() != null ? version.getSpec().getStage() : Stage.None;
+    Optional<Boolean> validated = validationDecided(status);
+    boolean needsValidation = desired == Stage.Staging || desired == Stage.Production;
+    if (needsValidation && !validated.orElse(false)) {
+      String reason = validated.isEmpty() ? "ValidationPending" : "NotValidated";
+      String message = "stage " + desired + " needs a validated version; " + (validated.isEmpty() ? "validation has not finished" : "validation failed");
+      if (Conditions.set(status.getConditions(), READY, ConditionStatus.False, reason, message, generation)) {
+        EventRecorder.warning(client, version, "PromotionRefused", message);
+      }
+      return;
+    }
+    String effective = desired.name();
+    String previous = version.getMetadata().getLabels() == null ? null : version.getMetadata().getLabels().get(Labels.STAGE);
+    if (!effective.equals(previous) && desired != Stage.None) {
+      status.setPromotedAt(now());
+      EventRecorder.normal(client, version, "Stage" + desired, "version " + version.getSpec().getVersion() + " of model " + version.getSpec().getModel() + " is now " + desired);
+    }
+    if (desired == Stage.Production) {
+      archiveOtherProductionVersions(version, client);
+    }
+    if (desired != Stage.None && desired != Stage.Archived) {
+      status.setPhase(desired.name());
+    } else if (desired == Stage.Archived) {
+      status.setPhase("Archived");
+    }
+    boolean ready = validated.orElse(false) || desired == Stage.None || desired == Stage.Archived;
+    Conditions.set(status.getConditions(), READY, ready ? ConditionStatus.True : ConditionStatus.False,
+        ready ? "Stage" + desired : "ValidationPending", ready ? "stage " + desired : "validation has not finished", generation);
+  }
+
+  private static void archiveOtherProductionVersions(ModelVersion version, KubernetesClient client) {
+    String promotedAt = version.getStatus().getPromotedAt();
+    for (ModelVersion other : client.resources(ModelVersion.class).inNamespace(version.getMetadata().getNamespace()).list().getItems()) {
+      boolean sameModel = other.getSpec() != null && version.getSpec().getModel().equals(other.getSpec().getModel());
+      boolean otherProduction = sameModel && other.getSpec().getStage() == Stage.Production
+          && !other.getMetadata().getName().equals(version.getMetadata().getName());
+      String otherSince = other.getStatus() == null ? null : other.getStatus().getPromotedAt();
+      boolean older = otherSince == null || promotedAt == null || otherSince.compareTo(promotedAt) <= 0;
+      if (otherProduction && older) {
+        client.resources(ModelVersion.class).inNamespace(other.getMetadata().getNamespace()).withName(other.getMetadata().getName())
+            .edit(mv -> {
+              mv.getSpec().setStage(Stage.Archived);
+              return mv;
+            });
+        EventRecorder.normal(client, other, "StageArchived", "archived: " + version.getMetadata().getName() + " is the model's Production version now");
+      }
+    }
+  }
+
+  /** Labels that make the registry queryable; returns whether they changed. */
+  private static boolean syncLabels(ModelVersion version) {
+    Map<String, String> labels = version.getMetadata().getLabels() != null ? new HashMap<>(version.getMetadata().getLabels()) : new HashMap<>();
+    Stage desired = version.getSpec().getStage() != null ? version.getSpec().getStage() : Stage.None;
+    boolean allowed = !(desired == Stage.Staging || desired == Stage.Production) || validationDecided(version.getStatus()).orElse(false);
+    String effective = allowed ? desired.name() : labels.getOrDefault(Labels.STAGE, Stage.None.name());
+    Map<String, String> wanted = new HashMap<>(labels);
+    wanted.put(Labels.MODEL, version.getSpec().getModel());
+    wanted.put(Labels.STAGE, effective);
+    if (wanted.equals(labels)) {
+      return false;
+    }
+    version.getMetadata().setLabels(wanted);
+    return true;
+  }
+
+  private static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

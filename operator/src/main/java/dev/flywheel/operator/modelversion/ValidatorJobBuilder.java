@@ -1,0 +1,31 @@
+package dev.flywheel.operator.modelversion;
+
+import dev.flywheel.crds.modelversion.ModelVersion;
+import dev.flywheel.crds.site.SiteSpec;
+import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.Names;
+import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.common.StorageMounts;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.List;
+
+/** The batch Job that runs {@code flywheel-model validate} on a ModelVersion's artifact against its registered digest. */
+public final class ValidatorJobBuilder {
+  private ValidatorJobBuilder() {}
+
+  /** Whether the validator can reach the artifact: bundles on a PVC or a path of the node. */
+  public static boolean reachable(ModelVersion version) {
+    String uri = version.getSpec().getArtifact().getUri();
+    return uri.startsWith("pvc://") || uri.startsWith("file://");
+  }
+
+  public static Job build(ModelVersion version, String siteName, SiteSpec site, String image) {
+    StorageMounts storage = new StorageMounts();
+    String bundle = storage.readPath(version.getSpec().getArtifact().getUri());
+    List<String> args = List.of("validate", "--bundle", bundle,
+        "--expected-digest", version.getSpec().getArtifact().getDigest(), "--termination-log", "/dev/termination-log");
+    return new RuntimeJob(Names.validation(version), version.getMetadata().getNamespace(),
+        Labels.validation(version.getMetadata().getName(), version.getSpec().getModel(), siteName),
+        image, args, storage, site, null, null, 1, 600L, null, version).build();
+  }
+}
