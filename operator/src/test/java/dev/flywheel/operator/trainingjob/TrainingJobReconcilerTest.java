@@ -149,6 +149,33 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void losingTheStatusMidWayNeverCreatesASecondJobOrModelVersion() {
+    site("onprem", "nodePool", List.of("internal"));
+    trainingJob("churn-r", "internal", "auto");
+    awaitJob("churn-r");
+    await().atMost(WAIT).until(() -> get("churn-r").getStatus() != null && get("churn-r").getStatus().getJobName() != null);
+    wipeStatus("churn-r");
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> get("churn-r").getStatus() != null && get("churn-r").getStatus().getJobName() != null);
+    assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems())
+        .as("an operator that restarts after creating the Job, before writing status, adopts the Job").hasSize(1);
+
+    trainerFinished("churn-r", true, SUCCESS);
+    await().atMost(WAIT).until(() -> get("churn-r").getStatus().getPhase() == TrainingPhase.Succeeded);
+    wipeStatus("churn-r");
+    await().atMost(WAIT).until(() -> get("churn-r").getStatus() != null && get("churn-r").getStatus().getPhase() == TrainingPhase.Succeeded);
+    assertThat(get("churn-r").getStatus().getModelVersion()).isEqualTo("churn-v1");
+    assertThat(client.resources(ModelVersion.class).inNamespace(NS).list().getItems())
+        .as("a restart after registering, before writing status, finds the registered version").hasSize(1);
+  }
+
+  /** What an operator that crashed before its status write leaves behind. */
+  private void wipeStatus(String name) {
+    TrainingJob job = get(name);
+    job.setStatus(null);
+    assertThat(client.resources(TrainingJob.class).inNamespace(NS).resource(job).update().getStatus()).as("status wiped").isNull();
+  }
+
+  @Test
   void trainerFailureIsReportedWithTheTrainersReason() {
     site("onprem", "nodePool", List.of("internal"));
     trainingJob("churn-bad", "internal", "auto");
