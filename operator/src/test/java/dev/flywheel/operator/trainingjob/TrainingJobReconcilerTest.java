@@ -139,10 +139,8 @@ class TrainingJobReconcilerTest {
     await().atMost(WAIT).until(() -> get("churn-b").getStatus().getPhase() == TrainingPhase.Succeeded);
     assertThat(get("churn-b").getStatus().getModelVersion()).as("the next version of the model").isEqualTo("churn-v2");
 
-    client.resources(TrainingJob.class).inNamespace(NS).withName("churn-a").edit(tj -> {
-      tj.getMetadata().setAnnotations(Map.of("touched", "yes"));
-      return tj;
-    });
+    touchJob("churn-a");
+    touchJob("churn-b");
     await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
     assertThat(client.resources(ModelVersion.class).inNamespace(NS).list().getItems()).as("replayed events register nothing twice").hasSize(2);
     assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems()).hasSize(2);
@@ -168,11 +166,24 @@ class TrainingJobReconcilerTest {
         .as("a restart after registering, before writing status, finds the registered version").hasSize(1);
   }
 
-  /** What an operator that crashed before its status write leaves behind. */
+  /**
+   * What an operator that crashed before its status write leaves behind; then an event on the owned Job makes the
+   * reconciler look again, as the resync of a restarted operator does (status-only changes are not events).
+   */
   private void wipeStatus(String name) {
     TrainingJob job = get(name);
-    job.setStatus(null);
-    assertThat(client.resources(TrainingJob.class).inNamespace(NS).resource(job).update().getStatus()).as("status wiped").isNull();
+    job.setStatus(new dev.flywheel.crds.trainingjob.TrainingJobStatus());
+    TrainingJob wiped = client.resources(TrainingJob.class).inNamespace(NS).resource(job).updateStatus();
+    assertThat(wiped.getStatus().getJobName()).as("status wiped").isNull();
+    assertThat(wiped.getStatus().getPhase()).isNull();
+    touchJob(name);
+  }
+
+  private void touchJob(String trainingJob) {
+    client.batch().v1().jobs().inNamespace(NS).withName(trainingJob + "-train").edit(job -> {
+      job.getMetadata().getLabels().put("touched", String.valueOf(System.nanoTime()));
+      return job;
+    });
   }
 
   @Test
