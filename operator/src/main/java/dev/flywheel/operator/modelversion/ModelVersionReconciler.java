@@ -15,6 +15,7 @@ import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeJob;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
+import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
@@ -130,7 +131,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion> {
     }
     JobStatus jobStatus = job.get().getStatus() != null ? job.get().getStatus() : new JobStatus();
     boolean complete = jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
-    boolean failed = jobStatus.getConditions() != null && jobStatus.getConditions().stream().anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
+    boolean failed = SiteLoad.hasCondition(jobStatus, "Failed");
     if (!complete && !failed) {
       return null;
     }

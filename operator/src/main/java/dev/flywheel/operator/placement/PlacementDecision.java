@@ -19,7 +19,7 @@ public record PlacementDecision(Optional<String> site, String reason, String mes
     return new PlacementDecision(Optional.of(site), PLACED, message);
   }
 
-  static PlacementDecision pending(String reason, String message) {
+  public static PlacementDecision pending(String reason, String message) {
     return new PlacementDecision(Optional.empty(), reason, message);
   }
 

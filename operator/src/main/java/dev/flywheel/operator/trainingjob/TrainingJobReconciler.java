@@ -15,6 +15,7 @@ import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeJob;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
+import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -32,7 +33,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,11 +99,16 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return fail(trainingJob, client, "OutputNotSupported",
           "the trainer writes bundles to pvc:// or file:// outputs; " + output + " is not supported yet");
     }
-    List<Site> sites = client.resources(Site.class).list().getItems();
+    List<Site> all = client.resources(Site.class).list().getItems();
+    List<Site> sites = all.stream().filter(s -> s.getSpec().getType() == SiteType.nodePool).toList();
     DataClassification classification = trainingJob.getSpec().getDataset().getClassification() != null
         ? trainingJob.getSpec().getDataset().getClassification() : DataClassification.INTERNAL;
     String requested = trainingJob.getSpec().getPlacement() != null ? trainingJob.getSpec().getPlacement().getSite() : SitePlacement.AUTO;
-    PlacementDecision decision = SitePlacement.place(classification, requested, SiteCandidates.of(sites, runningPerSite(client)));
+    boolean remoteRequested = all.stream().anyMatch(s -> s.getMetadata().getName().equals(requested) && s.getSpec().getType() == SiteType.remoteCluster);
+    // Training runs on node-pool Sites of this cluster; remote clusters are probed but not yet used for training.
+    PlacementDecision decision = remoteRequested
+        ? PlacementDecision.pending(PlacementDecision.SITE_UNREACHABLE, "Site " + requested + " is a remote cluster; this operator version trains on node-pool Sites only")
+        : SitePlacement.place(classification, requested, SiteCandidates.of(sites, SiteLoad.runningTrainingJobs(client)));
     Long generation = trainingJob.getMetadata().getGeneration();
     if (!decision.isPlaced()) {
       status.setPhase(TrainingPhase.Pending);
@@ -117,9 +122,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     String siteName = decision.site().get();
     Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(siteName)).findFirst().orElseThrow();
-    if (site.getSpec().getType() == SiteType.remoteCluster) {
-      return fail(trainingJob, client, "RemoteSitesNotSupported", "Site " + siteName + " is a remote cluster; this operator version runs training on node-pool Sites only");
-    }
     Job job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, true);
     client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
     status.setPhase(TrainingPhase.Pending);
@@ -143,7 +145,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     status.setAttempts(count(jobStatus.getActive()) + count(jobStatus.getFailed()) + count(jobStatus.getSucceeded()));
     status.setStartTime(jobStatus.getStartTime());
-    if (count(jobStatus.getSucceeded()) > 0 || hasCondition(jobStatus, "Complete")) {
+    if (count(jobStatus.getSucceeded()) > 0 || SiteLoad.hasCondition(jobStatus, "Complete")) {
       TrainerResult result = TrainerResult.parse(terminationMessage(trainingJob, client).orElse(null));
       if (!result.succeeded()) {
         return fail(trainingJob, client, "TrainerResultMissing", "the trainer Job completed but reported no result: " + result.reason());
@@ -192,24 +194,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static Optional<String> terminationMessage(TrainingJob trainingJob, KubernetesClient client) {
     return RuntimeJob.terminationMessage(client.pods().inNamespace(trainingJob.getMetadata().getNamespace())
         .withLabel(Labels.TRAINING_JOB, trainingJob.getMetadata().getName()).list().getItems());
-  }
-
-  private static Map<String, Integer> runningPerSite(KubernetesClient client) {
-    Map<String, Integer> running = new HashMap<>();
-    for (Job job : client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR)
-        .withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems()) {
-      JobStatus s = job.getStatus();
-      boolean finished = s != null && (count(s.getSucceeded()) > 0 || hasCondition(s, "Failed") || hasCondition(s, "Complete"));
-      String site = job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get(Labels.SITE);
-      if (!finished && site != null) {
-        running.merge(site, 1, Integer::sum);
-      }
-    }
-    return running;
-  }
-
-  private static boolean hasCondition(JobStatus status, String type) {
-    return status.getConditions() != null && status.getConditions().stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private static int count(Integer value) {

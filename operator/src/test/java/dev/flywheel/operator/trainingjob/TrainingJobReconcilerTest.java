@@ -213,6 +213,10 @@ class TrainingJobReconcilerTest {
     assertThat(client.batch().v1().jobs().inNamespace(NS).withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems())
         .as("no Job while no site is eligible").isEmpty();
 
+    trainingJob("demand-remote", "internal", "cloud");
+    await().atMost(WAIT).until(() -> get("demand-remote").getStatus() != null && get("demand-remote").getStatus().getPhase() == TrainingPhase.Pending);
+    assertThat(Conditions.find(get("demand-remote").getStatus().getConditions(), "Scheduled").map(Condition::getReason)).contains("SiteUnreachable");
+
     site("onprem", "nodePool", List.of("restricted"));
     Job job = awaitJob("churn-wait");
     assertThat(job.getMetadata().getLabels()).as("placed as soon as a site becomes eligible").containsEntry(Labels.SITE, "onprem");

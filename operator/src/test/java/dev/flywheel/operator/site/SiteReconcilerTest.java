@@ -1,0 +1,103 @@
+package dev.flywheel.operator.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.flywheel.crds.common.Condition;
+import dev.flywheel.crds.site.Site;
+import dev.flywheel.operator.common.Conditions;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Site probing: node pools by matching nodes, remote clusters by asking their API (a second mock API server here). */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class SiteReconcilerTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @Inject KubernetesClient client;
+
+  @AfterEach
+  void cleanUp() {
+    client.resources(Site.class).delete();
+    client.nodes().delete();
+    client.secrets().inAnyNamespace().delete();
+  }
+
+  private void site(String yaml) {
+    client.resource(Serialization.unmarshal("apiVersion: mlops.flywheel.dev/v1alpha1\nkind: Site\n" + yaml, Site.class)).create();
+  }
+
+  private Condition condition(String site, String type) {
+    await().atMost(WAIT).until(() -> {
+      Site s = client.resources(Site.class).withName(site).get();
+      return s.getStatus() != null && Conditions.find(s.getStatus().getConditions(), type).isPresent();
+    });
+    return Conditions.find(client.resources(Site.class).withName(site).get().getStatus().getConditions(), type).orElseThrow();
+  }
+
+  @Test
+  void nodePoolIsReadyOnlyWhenNodesMatchItsSelector() {
+    client.nodes().resource(new NodeBuilder().withNewMetadata().withName("gpu-1").withLabels(Map.of("pool", "ml")).endMetadata().build()).create();
+    site("metadata: {name: pool-ml}\nspec: {type: nodePool, nodeSelector: {pool: ml}}");
+    site("metadata: {name: pool-empty}\nspec: {type: nodePool, nodeSelector: {pool: nothing-here}}");
+
+    assertThat(condition("pool-ml", "Reachable").getStatus().name()).isEqualTo("True");
+    Condition ready = condition("pool-ml", "Ready");
+    assertThat(ready.getReason()).isEqualTo("NodesAvailable");
+    assertThat(ready.getMessage()).isEqualTo("1 nodes match {pool=ml}");
+    Condition empty = condition("pool-empty", "Ready");
+    assertThat(empty.getStatus().name()).isEqualTo("False");
+    assertThat(empty.getReason()).isEqualTo("NoMatchingNodes");
+    assertThat(client.resources(Site.class).withName("pool-ml").get().getStatus().getLastProbeTime()).isNotNull();
+  }
+
+  @Test
+  void remoteClusterIsReachableWhenItsApiAnswersWithTheKubeconfigFromTheSecret() throws Exception {
+    KubernetesMockServer remote = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false, new VersionInfo.Builder().withMajor("1").withMinor("31").withGitVersion("v1.31.2").build());
+    remote.init(InetAddress.getByName("127.0.0.1"), 0);
+    try {
+      String kubeconfig = """
+          apiVersion: v1
+          kind: Config
+          clusters: [{name: eu-west, cluster: {server: "%s"}}]
+          users: [{name: flywheel, user: {token: not-a-real-token}}]
+          contexts: [{name: eu-west, context: {cluster: eu-west, user: flywheel}}]
+          current-context: eu-west
+          """.formatted(remote.url("/").replaceAll("/$", ""));
+      client.secrets().inNamespace("flywheel-system").resource(new SecretBuilder().withNewMetadata().withName("eu-west-kubeconfig")
+          .withNamespace("flywheel-system").endMetadata().withStringData(Map.of("kubeconfig", kubeconfig)).build()).create();
+      site("metadata: {name: cloud-eu-west}\nspec: {type: remoteCluster, kubeconfigSecretRef: {namespace: flywheel-system, name: eu-west-kubeconfig, key: kubeconfig}}");
+      site("metadata: {name: cloud-missing}\nspec: {type: remoteCluster, kubeconfigSecretRef: {namespace: flywheel-system, name: nowhere, key: kubeconfig}}");
+
+      Condition reachable = condition("cloud-eu-west", "Reachable");
+      assertThat(reachable.getStatus().name()).as(reachable.getMessage()).isEqualTo("True");
+      assertThat(reachable.getMessage()).startsWith("the remote API answers");
+      assertThat(reachable.getReason()).isEqualTo("APIAnswers");
+
+      Condition missing = condition("cloud-missing", "Reachable");
+      assertThat(missing.getStatus().name()).isEqualTo("False");
+      assertThat(missing.getReason()).isEqualTo("SecretNotFound");
+      assertThat(Serialization.asYaml(client.resources(Site.class).list())).as("the kubeconfig is never copied").doesNotContain("not-a-real-token");
+    } finally {
+      remote.destroy();
+    }
+  }
+}
