@@ -1,31 +1,30 @@
 package dev.flywheel.operator.placement;
 
-import dev.flywheel.operator.common.Labels;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.crds.trainingjob.TrainingPhase;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.HashMap;
 import java.util.Map;
 
-/** How much Flywheel training work is running at each Site: trainer Jobs that have not finished, by site label. */
+/**
+ * How much training runs at each Site: TrainingJobs placed there (a trainer Job created) and not finished, as
+ * their status says — the same count for this cluster's node pools and for remote clusters.
+ */
 public final class SiteLoad {
   private SiteLoad() {}
 
   public static Map<String, Integer> runningTrainingJobs(KubernetesClient client) {
     Map<String, Integer> running = new HashMap<>();
-    for (Job job : client.batch().v1().jobs().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR)
-        .withLabel(Labels.COMPONENT, Labels.TRAINING).list().getItems()) {
-      String site = job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get(Labels.SITE);
-      if (site != null && !finished(job.getStatus())) {
-        running.merge(site, 1, Integer::sum);
+    for (TrainingJob job : client.resources(TrainingJob.class).inAnyNamespace().list().getItems()) {
+      var status = job.getStatus();
+      boolean active = status != null && status.getSite() != null && status.getJobName() != null
+          && status.getPhase() != TrainingPhase.Succeeded && status.getPhase() != TrainingPhase.Failed;
+      if (active) {
+        running.merge(status.getSite(), 1, Integer::sum);
       }
     }
     return running;
-  }
-
-  /** Whether a Job has succeeded or failed for good. */
-  public static boolean finished(JobStatus status) {
-    return status != null && ((status.getSucceeded() != null && status.getSucceeded() > 0) || hasCondition(status, "Failed") || hasCondition(status, "Complete"));
   }
 
   public static boolean hasCondition(JobStatus status, String type) {

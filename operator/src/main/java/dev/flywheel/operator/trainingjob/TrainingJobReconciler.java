@@ -17,12 +17,16 @@ import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
+import dev.flywheel.operator.site.RemoteClusters;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -33,6 +37,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,20 +46,27 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reconciles a TrainingJob: observe its trainer Job; without one, place the job on a Site (or explain why it waits)
- * and create the Job; mirror the Job into status; on success register the ModelVersion from the trainer's result.
+ * and create the Job there (this cluster or a remote one); mirror the Job into status; on success register the
+ * ModelVersion from the trainer's result. Deleting a TrainingJob deletes its Job, on remote clusters too (finalizer).
  */
 @ControllerConfiguration(name = "trainingjob")
-public class TrainingJobReconciler implements Reconciler<TrainingJob> {
+public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<TrainingJob> {
   static final String SCHEDULED = "Scheduled";
   static final String READY = "Ready";
   static final String SUCCEEDED = "Succeeded";
   static final String FAILED = "Failed";
+  /** Annotation naming the Site a TrainingJob was placed on. */
+  static final String PLACED_ON = Labels.SITE;
 
   @ConfigProperty(name = "flywheel.image")
   String image;
 
   @ConfigProperty(name = "flywheel.placement.retry", defaultValue = "30s")
   Duration placementRetry;
+
+  /** How often a trainer Job on a remote cluster (which no informer watches) is looked at. */
+  @ConfigProperty(name = "flywheel.remote.poll", defaultValue = "15s")
+  Duration remotePoll;
 
   @Override
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
@@ -84,12 +96,59 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (status.getPhase() == TrainingPhase.Succeeded || status.getPhase() == TrainingPhase.Failed) {
       return UpdateControl.noUpdate();
     }
-    String jobName = Names.trainingJob(trainingJob);
-    Optional<Job> job = context.getSecondaryResource(Job.class)
-        .or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(trainingJob.getMetadata().getNamespace()).withName(jobName).get()));
-    UpdateControl<TrainingJob> control = job.isPresent() ? observe(trainingJob, job.get(), client) : schedule(trainingJob, client);
-    status.setObservedGeneration(trainingJob.getMetadata().getGeneration());
+    String placedOn = status.getSite() != null ? status.getSite() : placedOn(trainingJob);
+    if (placedOn == null) {
+      return withGeneration(trainingJob, schedule(trainingJob, client));
+    }
+    status.setSite(placedOn);
+    Site site = client.resources(Site.class).withName(placedOn).get();
+    try (TrainingTarget target = TrainingTarget.of(client, site, trainingJob)) {
+      String jobName = Names.trainingJob(trainingJob);
+      Optional<Job> job = target.remote() ? Optional.ofNullable(target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get())
+          : context.getSecondaryResource(Job.class).or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get()));
+      if (job.isEmpty()) {
+        return withGeneration(trainingJob, fail(trainingJob, client, "JobMissing", "the trainer Job " + jobName + " is gone from Site " + status.getSite()));
+      }
+      UpdateControl<TrainingJob> control = observe(trainingJob, job.get(), target, client);
+      boolean finished = trainingJob.getStatus().getPhase() == TrainingPhase.Succeeded || trainingJob.getStatus().getPhase() == TrainingPhase.Failed;
+      return withGeneration(trainingJob, target.remote() && !finished ? control.rescheduleAfter(remotePoll) : control);
+    } catch (RemoteClusters.Unreachable e) {
+      Conditions.set(status.getConditions(), READY, ConditionStatus.Unknown, "SiteUnreachable", e.getMessage(), trainingJob.getMetadata().getGeneration());
+      return withGeneration(trainingJob, UpdateControl.patchStatus(trainingJob).rescheduleAfter(remotePoll));
+    }
+  }
+
+  /** The Site recorded on the TrainingJob before its Job was created: it survives a lost status write. */
+  private static String placedOn(TrainingJob trainingJob) {
+    var annotations = trainingJob.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(PLACED_ON);
+  }
+
+  private static UpdateControl<TrainingJob> withGeneration(TrainingJob trainingJob, UpdateControl<TrainingJob> control) {
+    trainingJob.getStatus().setObservedGeneration(trainingJob.getMetadata().getGeneration());
     return control;
+  }
+
+  /** Deletes the trainer Job wherever it runs; the TrainingJob goes once it is gone (or its Site is). */
+  @Override
+  public DeleteControl cleanup(TrainingJob trainingJob, Context<TrainingJob> context) {
+    KubernetesClient client = context.getClient();
+    String siteName = trainingJob.getStatus() == null ? null : trainingJob.getStatus().getSite();
+    if (siteName == null) {
+      return DeleteControl.defaultDelete();
+    }
+    Site site = client.resources(Site.class).withName(siteName).get();
+    if (site == null) {
+      EventRecorder.warning(client, trainingJob, "SiteGone", "Site " + siteName + " no longer exists; a trainer Job there cannot be deleted by Flywheel");
+    }
+    try (TrainingTarget target = TrainingTarget.of(client, site, trainingJob)) {
+      target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(Names.trainingJob(trainingJob))
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      return DeleteControl.defaultDelete();
+    } catch (RemoteClusters.Unreachable e) {
+      EventRecorder.warning(client, trainingJob, "CleanupWaiting", "cannot delete the trainer Job on Site " + siteName + ": " + e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(remotePoll);
+    }
   }
 
   private UpdateControl<TrainingJob> schedule(TrainingJob trainingJob, KubernetesClient client) {
@@ -99,16 +158,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return fail(trainingJob, client, "OutputNotSupported",
           "the trainer writes bundles to pvc:// or file:// outputs; " + output + " is not supported yet");
     }
-    List<Site> all = client.resources(Site.class).list().getItems();
-    List<Site> sites = all.stream().filter(s -> s.getSpec().getType() == SiteType.nodePool).toList();
+    List<Site> sites = client.resources(Site.class).list().getItems();
     DataClassification classification = trainingJob.getSpec().getDataset().getClassification() != null
         ? trainingJob.getSpec().getDataset().getClassification() : DataClassification.INTERNAL;
     String requested = trainingJob.getSpec().getPlacement() != null ? trainingJob.getSpec().getPlacement().getSite() : SitePlacement.AUTO;
-    boolean remoteRequested = all.stream().anyMatch(s -> s.getMetadata().getName().equals(requested) && s.getSpec().getType() == SiteType.remoteCluster);
-    // Training runs on node-pool Sites of this cluster; remote clusters are probed but not yet used for training.
-    PlacementDecision decision = remoteRequested
-        ? PlacementDecision.pending(PlacementDecision.SITE_UNREACHABLE, "Site " + requested + " is a remote cluster; this operator version trains on node-pool Sites only")
-        : SitePlacement.place(classification, requested, SiteCandidates.of(sites, SiteLoad.runningTrainingJobs(client)));
+    PlacementDecision decision = SitePlacement.place(classification, requested, SiteCandidates.of(sites, SiteLoad.runningTrainingJobs(client)));
     Long generation = trainingJob.getMetadata().getGeneration();
     if (!decision.isPlaced()) {
       status.setPhase(TrainingPhase.Pending);
@@ -122,8 +176,28 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     String siteName = decision.site().get();
     Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(siteName)).findFirst().orElseThrow();
-    Job job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, true);
-    client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
+    client.resources(TrainingJob.class).inNamespace(trainingJob.getMetadata().getNamespace()).withName(trainingJob.getMetadata().getName())
+        .edit(tj -> {
+          Map<String, String> annotations = tj.getMetadata().getAnnotations() != null ? new HashMap<>(tj.getMetadata().getAnnotations()) : new HashMap<>();
+          annotations.put(PLACED_ON, siteName);
+          tj.getMetadata().setAnnotations(annotations);
+          return tj;
+        });
+    Job job;
+    boolean remote;
+    try (TrainingTarget target = TrainingTarget.of(client, site, trainingJob)) {
+      remote = target.remote();
+      job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, !target.remote());
+      job.getMetadata().setNamespace(target.namespace());
+      Job existing = target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(job.getMetadata().getName()).get();
+      if (existing == null) {
+        target.client().batch().v1().jobs().inNamespace(target.namespace()).resource(job).create();
+      }
+    } catch (RemoteClusters.Unreachable e) {
+      status.setPhase(TrainingPhase.Pending);
+      Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
+      return UpdateControl.patchStatus(trainingJob).rescheduleAfter(placementRetry);
+    }
     status.setPhase(TrainingPhase.Pending);
     status.setSite(siteName);
     status.setJobName(job.getMetadata().getName());
@@ -132,10 +206,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, decision.message(), generation);
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "JobCreated", "trainer Job " + job.getMetadata().getName() + " created", generation);
     EventRecorder.normal(client, trainingJob, PlacementDecision.PLACED, decision.message() + "; created Job " + job.getMetadata().getName());
-    return UpdateControl.patchStatus(trainingJob);
+    // No informer watches a remote cluster: look at its Job again after the poll interval.
+    return remote ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(remotePoll) : UpdateControl.patchStatus(trainingJob);
   }
 
-  private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, KubernetesClient client) {
+  private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, TrainingTarget target, KubernetesClient client) {
     TrainingJobStatus status = trainingJob.getStatus();
     JobStatus jobStatus = job.getStatus() != null ? job.getStatus() : new JobStatus();
     Long generation = trainingJob.getMetadata().getGeneration();
@@ -146,7 +221,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     status.setAttempts(count(jobStatus.getActive()) + count(jobStatus.getFailed()) + count(jobStatus.getSucceeded()));
     status.setStartTime(jobStatus.getStartTime());
     if (count(jobStatus.getSucceeded()) > 0 || SiteLoad.hasCondition(jobStatus, "Complete")) {
-      TrainerResult result = TrainerResult.parse(terminationMessage(trainingJob, client).orElse(null));
+      TrainerResult result = TrainerResult.parse(terminationMessage(trainingJob, target).orElse(null));
       if (!result.succeeded()) {
         return fail(trainingJob, client, "TrainerResultMissing", "the trainer Job completed but reported no result: " + result.reason());
       }
@@ -165,7 +240,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     Optional<JobCondition> failed = jobStatus.getConditions() == null ? Optional.empty()
         : jobStatus.getConditions().stream().filter(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
     if (failed.isPresent()) {
-      String reason = terminationMessage(trainingJob, client).map(TrainerResult::parse).map(TrainerResult::reason)
+      String reason = terminationMessage(trainingJob, target).map(TrainerResult::parse).map(TrainerResult::reason)
           .orElse(failed.get().getReason() + ": " + failed.get().getMessage());
       return fail(trainingJob, client, "TrainingFailed", reason);
     }
@@ -191,8 +266,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return UpdateControl.patchStatus(trainingJob);
   }
 
-  private static Optional<String> terminationMessage(TrainingJob trainingJob, KubernetesClient client) {
-    return RuntimeJob.terminationMessage(client.pods().inNamespace(trainingJob.getMetadata().getNamespace())
+  private static Optional<String> terminationMessage(TrainingJob trainingJob, TrainingTarget target) {
+    return RuntimeJob.terminationMessage(target.client().pods().inNamespace(target.namespace())
         .withLabel(Labels.TRAINING_JOB, trainingJob.getMetadata().getName()).list().getItems());
   }
 

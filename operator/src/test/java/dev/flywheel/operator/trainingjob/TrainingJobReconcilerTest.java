@@ -12,6 +12,14 @@ import dev.flywheel.crds.trainingjob.TrainingPhase;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.Labels;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -41,6 +49,7 @@ class TrainingJobReconcilerTest {
 
   @AfterEach
   void cleanUp() {
+    client.secrets().inAnyNamespace().delete();
     client.resources(TrainingJob.class).inAnyNamespace().delete();
     client.resources(ModelVersion.class).inAnyNamespace().delete();
     client.resources(Site.class).delete();
@@ -184,6 +193,73 @@ class TrainingJobReconcilerTest {
       job.getMetadata().getLabels().put("touched", String.valueOf(System.nanoTime()));
       return job;
     });
+  }
+
+  @Test
+  void deletingATrainingJobDeletesItsJob() {
+    site("onprem", "nodePool", List.of("internal"));
+    trainingJob("churn-gone", "internal", "auto");
+    awaitJob("churn-gone");
+    client.resources(TrainingJob.class).inNamespace(NS).withName("churn-gone").delete();
+    await().atMost(WAIT).until(() -> client.batch().v1().jobs().inNamespace(NS).withName("churn-gone-train").get() == null);
+    await().atMost(WAIT).until(() -> get("churn-gone") == null);
+  }
+
+  @Test
+  void aRemoteSiteRunsTheJobInItsNamespaceThereAndDeletionCleansUpThere() throws Exception {
+    KubernetesMockServer remote = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false, new VersionInfo.Builder().withMajor("1").withMinor("31").build());
+    remote.init(InetAddress.getByName("127.0.0.1"), 0);
+    try (KubernetesClient cloud = remote.createClient()) {
+      String kubeconfig = """
+          apiVersion: v1
+          kind: Config
+          clusters: [{name: cloud, cluster: {server: "%s"}}]
+          users: [{name: flywheel, user: {token: remote-token}}]
+          contexts: [{name: cloud, context: {cluster: cloud, user: flywheel}}]
+          current-context: cloud
+          """.formatted(remote.url("/").replaceAll("/$", ""));
+      client.secrets().inNamespace("flywheel-system").resource(new SecretBuilder().withNewMetadata().withName("cloud-kubeconfig")
+          .withNamespace("flywheel-system").endMetadata().withStringData(Map.of("kubeconfig", kubeconfig)).build()).create();
+      client.resource(Serialization.unmarshal("""
+          apiVersion: mlops.flywheel.dev/v1alpha1
+          kind: Site
+          metadata: {name: cloud}
+          spec:
+            type: remoteCluster
+            kubeconfigSecretRef: {namespace: flywheel-system, name: cloud-kubeconfig}
+            namespace: flywheel-work
+            allowedClassifications: [public, internal]
+            burst: true
+          """, Site.class)).create();
+      trainingJob("demand-cloud", "internal", "auto");
+
+      await().atMost(WAIT).until(() -> cloud.batch().v1().jobs().inNamespace("flywheel-work").withName("demand-cloud-train").get() != null);
+      Job remoteJob = cloud.batch().v1().jobs().inNamespace("flywheel-work").withName("demand-cloud-train").get();
+      assertThat(remoteJob.getMetadata().getOwnerReferences()).as("no owner on another cluster").isEmpty();
+      assertThat(remoteJob.getMetadata().getLabels()).containsEntry(Labels.SITE, "cloud");
+      assertThat(client.batch().v1().jobs().inNamespace(NS).withName("demand-cloud-train").get()).as("not on this cluster").isNull();
+      assertThat(cloud.secrets().inAnyNamespace().list().getItems()).as("nothing is copied to the remote cluster").isEmpty();
+
+      cloud.pods().inNamespace("flywheel-work").resource(new PodBuilder()
+          .withNewMetadata().withName("demand-cloud-train-x").withNamespace("flywheel-work").withLabels(Map.of(Labels.TRAINING_JOB, "demand-cloud")).endMetadata()
+          .withNewSpec().addNewContainer().withName("flywheel-model").withImage("flywheel/model").endContainer().endSpec()
+          .withNewStatus().addNewContainerStatus().withName("flywheel-model").withNewState().withNewTerminated().withExitCode(0)
+            .withMessage(SUCCESS).withFinishedAt("2026-11-23T10:00:00Z").endTerminated().endState().endContainerStatus().endStatus()
+          .build()).create();
+      remoteJob.setStatus(new JobStatusBuilder().withSucceeded(1).withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).build());
+      cloud.batch().v1().jobs().inNamespace("flywheel-work").resource(remoteJob).update();
+
+      await().atMost(WAIT).until(() -> get("demand-cloud").getStatus().getPhase() == TrainingPhase.Succeeded);
+      assertThat(get("demand-cloud").getStatus().getSite()).isEqualTo("cloud");
+      assertThat(client.resources(ModelVersion.class).inNamespace(NS).withLabel(Labels.TRAINING_JOB, "demand-cloud").list().getItems()).hasSize(1);
+
+      client.resources(TrainingJob.class).inNamespace(NS).withName("demand-cloud").delete();
+      await().atMost(WAIT).until(() -> cloud.batch().v1().jobs().inNamespace("flywheel-work").withName("demand-cloud-train").get() == null);
+      await().atMost(WAIT).until(() -> get("demand-cloud") == null);
+    } finally {
+      remote.destroy();
+    }
   }
 
   @Test
