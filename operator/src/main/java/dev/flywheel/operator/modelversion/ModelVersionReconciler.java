@@ -7,7 +7,6 @@ import dev.flywheel.crds.modelversion.ModelVersionStatus;
 import dev.flywheel.crds.modelversion.Stage;
 import dev.flywheel.crds.modelversion.ValidationResult;
 import dev.flywheel.crds.site.Site;
-import dev.flywheel.crds.site.SiteType;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
@@ -17,11 +16,16 @@ import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
+import dev.flywheel.operator.common.SiteTarget;
+import dev.flywheel.operator.site.RemoteClusters;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -46,15 +50,20 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Production version. The stage label makes {@code kubectl get mv -l mlops.flywheel.dev/model=churn} the registry.
  */
 @ControllerConfiguration(name = "modelversion")
-public class ModelVersionReconciler implements Reconciler<ModelVersion> {
+public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner<ModelVersion> {
   static final String VALIDATED = "Validated";
   static final String READY = "Ready";
+  /** Annotation naming the Site a version is validated on. */
+  static final String VALIDATION_SITE = Labels.SITE;
 
   @ConfigProperty(name = "flywheel.image")
   String image;
 
   @ConfigProperty(name = "flywheel.placement.retry", defaultValue = "30s")
   Duration placementRetry;
+
+  @ConfigProperty(name = "flywheel.remote.poll", defaultValue = "15s")
+  Duration remotePoll;
 
   @Override
   public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {
@@ -95,7 +104,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion> {
         .map(c -> c.getStatus() == ConditionStatus.True);
   }
 
-  /** Creates or observes the validation Job; returns when to look again if the validation has to wait for a Site. */
+  /** Creates or observes the validation Job; returns when to look again (waiting for a Site, or polling a remote one). */
   private Duration validate(ModelVersion version, Context<ModelVersion> context, KubernetesClient client) {
     ModelVersionStatus status = version.getStatus();
     Long generation = version.getMetadata().getGeneration();
@@ -105,13 +114,9 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion> {
           "this operator version validates pvc:// and file:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not reachable yet", generation);
       return null;
     }
-    String jobName = Names.validation(version);
-    String namespace = version.getMetadata().getNamespace();
-    Optional<Job> job = context.getSecondaryResource(Job.class)
-        .or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get()));
-    if (job.isEmpty()) {
-      List<Site> sites = client.resources(Site.class).list().getItems().stream()
-          .filter(s -> s.getSpec().getType() == SiteType.nodePool).toList();
+    String siteName = validationSite(version);
+    if (siteName == null) {
+      List<Site> sites = client.resources(Site.class).list().getItems();
       DataClassification classification = version.getSpec().getClassification() != null ? version.getSpec().getClassification() : DataClassification.INTERNAL;
       PlacementDecision decision = SitePlacement.place(classification, SitePlacement.AUTO, SiteCandidates.of(sites, Map.of()));
       if (!decision.isPlaced()) {
@@ -121,23 +126,52 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion> {
         }
         return placementRetry;
       }
-      Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(decision.site().get())).findFirst().orElseThrow();
-      Job created = ValidatorJobBuilder.build(version, decision.site().get(), site.getSpec(), image);
-      client.batch().v1().jobs().inNamespace(namespace).resource(created).create();
-      status.setPhase("Validating");
-      Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + decision.site().get(), generation);
-      EventRecorder.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + decision.site().get());
-      return null;
+      siteName = decision.site().get();
+      String chosen = siteName;
+      client.resources(ModelVersion.class).inNamespace(version.getMetadata().getNamespace()).withName(version.getMetadata().getName())
+          .edit(mv -> {
+            Map<String, String> annotations = mv.getMetadata().getAnnotations() != null ? new HashMap<>(mv.getMetadata().getAnnotations()) : new HashMap<>();
+            annotations.put(VALIDATION_SITE, chosen);
+            mv.getMetadata().setAnnotations(annotations);
+            return mv;
+          });
     }
-    JobStatus jobStatus = job.get().getStatus() != null ? job.get().getStatus() : new JobStatus();
-    boolean complete = jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
-    boolean failed = SiteLoad.hasCondition(jobStatus, "Failed");
-    if (!complete && !failed) {
+    Site site = client.resources(Site.class).withName(siteName).get();
+    String jobName = Names.validation(version);
+    try (SiteTarget target = SiteTarget.of(client, site, version)) {
+      Optional<Job> job = target.remote()
+          ? Optional.ofNullable(target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get())
+          : context.getSecondaryResource(Job.class).or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get()));
+      if (job.isEmpty()) {
+        if (site == null) {
+          return placementRetry;
+        }
+        Job created = ValidatorJobBuilder.build(version, siteName, site.getSpec(), image, !target.remote());
+        created.getMetadata().setNamespace(target.namespace());
+        target.client().batch().v1().jobs().inNamespace(target.namespace()).resource(created).create();
+        status.setPhase("Validating");
+        Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + siteName, generation);
+        EventRecorder.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + siteName);
+        return target.remote() ? remotePoll : null;
+      }
+      JobStatus jobStatus = job.get().getStatus() != null ? job.get().getStatus() : new JobStatus();
+      boolean complete = jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
+      boolean failed = SiteLoad.hasCondition(jobStatus, "Failed");
+      if (!complete && !failed) {
+        return target.remote() ? remotePoll : null;
+      }
+      ValidationOutcome outcome = ValidationOutcome.parse(RuntimeJob.terminationMessage(target.client().pods().inNamespace(target.namespace())
+          .withLabel(Labels.MODEL_VERSION, version.getMetadata().getName()).list().getItems()).orElse(null));
+      recordOutcome(version, client, complete && outcome.passed(), outcome);
       return null;
+    } catch (RemoteClusters.Unreachable e) {
+      Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
+      return remotePoll;
     }
-    ValidationOutcome outcome = ValidationOutcome.parse(RuntimeJob.terminationMessage(client.pods().inNamespace(namespace)
-        .withLabel(Labels.MODEL_VERSION, version.getMetadata().getName()).list().getItems()).orElse(null));
-    boolean passed = complete && outcome.passed();
+  }
+
+  private static void recordOutcome(ModelVersion version, KubernetesClient client, boolean passed, ValidationOutcome outcome) {
+    ModelVersionStatus status = version.getStatus();
     ValidationResult result = new ValidationResult();
     result.setTime(now());
     result.setObservedDigest(outcome.observedDigest());
@@ -147,13 +181,36 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion> {
     status.setValidation(result);
     String message = passed ? "digest " + version.getSpec().getArtifact().getDigest() + " matches; the model loads and answers" : outcome.reason();
     status.setPhase(passed ? "Validated" : "Invalid");
-    Conditions.set(status.getConditions(), VALIDATED, passed ? ConditionStatus.True : ConditionStatus.False, outcome.conditionReason(), message, generation);
+    Conditions.set(status.getConditions(), VALIDATED, passed ? ConditionStatus.True : ConditionStatus.False, outcome.conditionReason(), message,
+        version.getMetadata().getGeneration());
     if (passed) {
       EventRecorder.normal(client, version, outcome.conditionReason(), message);
     } else {
       EventRecorder.warning(client, version, outcome.conditionReason(), message);
     }
-    return null;
+  }
+
+  private static String validationSite(ModelVersion version) {
+    Map<String, String> annotations = version.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(VALIDATION_SITE);
+  }
+
+  /** Deletes the validation Job wherever it runs (locally its owner reference would do; remotely nothing else would). */
+  @Override
+  public DeleteControl cleanup(ModelVersion version, Context<ModelVersion> context) {
+    KubernetesClient client = context.getClient();
+    String siteName = validationSite(version);
+    if (siteName == null) {
+      return DeleteControl.defaultDelete();
+    }
+    try (SiteTarget target = SiteTarget.of(client, client.resources(Site.class).withName(siteName).get(), version)) {
+      target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(Names.validation(version))
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      return DeleteControl.defaultDelete();
+    } catch (RemoteClusters.Unreachable e) {
+      EventRecorder.warning(client, version, "CleanupWaiting", "cannot delete the validation Job on Site " + siteName + ": " + e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(remotePoll);
+    }
   }
 
   /** Makes the desired stage effective when allowed; archives the model's previous Production version. */

@@ -19,13 +19,14 @@ public final class ValidatorJobBuilder {
     return uri.startsWith("pvc://") || uri.startsWith("file://");
   }
 
-  public static Job build(ModelVersion version, String siteName, SiteSpec site, String image) {
+  /** @param owned whether the Job lives in the ModelVersion's cluster (owner reference, so deletion cascades) */
+  public static Job build(ModelVersion version, String siteName, SiteSpec site, String image, boolean owned) {
     StorageMounts storage = new StorageMounts();
     String bundle = storage.readPath(version.getSpec().getArtifact().getUri());
     List<String> args = List.of("validate", "--bundle", bundle,
         "--expected-digest", version.getSpec().getArtifact().getDigest(), "--termination-log", "/dev/termination-log");
     return new RuntimeJob(Names.validation(version), version.getMetadata().getNamespace(),
         Labels.validation(version.getMetadata().getName(), version.getSpec().getModel(), siteName),
-        image, args, storage, site, null, null, 1, 600L, null, version).build();
+        image, args, storage, site, null, null, 1, 600L, null, owned ? version : null).build();
   }
 }

@@ -13,6 +13,7 @@ import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.common.SiteTarget;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SiteLoad;
@@ -102,7 +103,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     }
     status.setSite(placedOn);
     Site site = client.resources(Site.class).withName(placedOn).get();
-    try (TrainingTarget target = TrainingTarget.of(client, site, trainingJob)) {
+    try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       String jobName = Names.trainingJob(trainingJob);
       Optional<Job> job = target.remote() ? Optional.ofNullable(target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get())
           : context.getSecondaryResource(Job.class).or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get()));
@@ -141,7 +142,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     if (site == null) {
       EventRecorder.warning(client, trainingJob, "SiteGone", "Site " + siteName + " no longer exists; a trainer Job there cannot be deleted by Flywheel");
     }
-    try (TrainingTarget target = TrainingTarget.of(client, site, trainingJob)) {
+    try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(Names.trainingJob(trainingJob))
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
       return DeleteControl.defaultDelete();
@@ -185,7 +186,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
         });
     Job job;
     boolean remote;
-    try (TrainingTarget target = TrainingTarget.of(client, site, trainingJob)) {
+    try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       remote = target.remote();
       job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, !target.remote());
       job.getMetadata().setNamespace(target.namespace());
@@ -210,7 +211,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     return remote ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(remotePoll) : UpdateControl.patchStatus(trainingJob);
   }
 
-  private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, TrainingTarget target, KubernetesClient client) {
+  private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, SiteTarget target, KubernetesClient client) {
     TrainingJobStatus status = trainingJob.getStatus();
     JobStatus jobStatus = job.getStatus() != null ? job.getStatus() : new JobStatus();
     Long generation = trainingJob.getMetadata().getGeneration();
@@ -266,7 +267,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     return UpdateControl.patchStatus(trainingJob);
   }
 
-  private static Optional<String> terminationMessage(TrainingJob trainingJob, TrainingTarget target) {
+  private static Optional<String> terminationMessage(TrainingJob trainingJob, SiteTarget target) {
     return RuntimeJob.terminationMessage(target.client().pods().inNamespace(target.namespace())
         .withLabel(Labels.TRAINING_JOB, trainingJob.getMetadata().getName()).list().getItems());
   }

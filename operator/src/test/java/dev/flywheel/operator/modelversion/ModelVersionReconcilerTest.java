@@ -9,6 +9,7 @@ import dev.flywheel.crds.modelversion.Stage;
 import dev.flywheel.crds.site.Site;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.RemoteClusterFixture;
 import dev.flywheel.operator.common.RestrictedProfile;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -46,6 +47,7 @@ class ModelVersionReconcilerTest {
 
   @AfterEach
   void cleanUp() {
+    client.secrets().inAnyNamespace().delete();
     client.resources(ModelVersion.class).inAnyNamespace().delete();
     client.resources(Site.class).delete();
     client.batch().v1().jobs().inAnyNamespace().delete();
@@ -123,6 +125,46 @@ class ModelVersionReconcilerTest {
     assertThat(get("fraud-v1").getSpec().getStage()).as("at most one Production version per model").isEqualTo(Stage.Archived);
     assertThat(client.resources(ModelVersion.class).inNamespace(NS).withLabel(Labels.MODEL, "fraud").withLabel(Labels.STAGE, "Production")
         .list().getItems()).extracting(mv -> mv.getMetadata().getName()).containsExactly("fraud-v2");
+  }
+
+  @Test
+  void aVersionIsValidatedOnARemoteSiteWhenOnlyThatSiteMayHoldItsData() throws Exception {
+    try (RemoteClusterFixture remote = new RemoteClusterFixture()) {
+      remote.storeKubeconfig(client, "flywheel-system", "cloud-kubeconfig");
+      client.resource(Serialization.unmarshal("""
+          apiVersion: mlops.flywheel.dev/v1alpha1
+          kind: Site
+          metadata: {name: cloud}
+          spec: {type: remoteCluster, kubeconfigSecretRef: {namespace: flywheel-system, name: cloud-kubeconfig}, namespace: validation, allowedClassifications: [public]}
+          """, Site.class)).create();
+      client.resource(Serialization.unmarshal("""
+          apiVersion: mlops.flywheel.dev/v1alpha1
+          kind: ModelVersion
+          metadata: {name: weather-v1, namespace: registry}
+          spec:
+            model: weather
+            version: 1
+            artifact: {uri: "pvc://models/weather/v1", digest: "sha256:%s"}
+            classification: public
+          """.formatted("ab".repeat(32)), ModelVersion.class)).create();
+      KubernetesClient cloud = remote.client();
+      await().atMost(WAIT).until(() -> cloud.batch().v1().jobs().inNamespace("validation").withName("weather-v1-validate").get() != null);
+      assertThat(client.batch().v1().jobs().inNamespace(NS).withName("weather-v1-validate").get()).as("not on this cluster").isNull();
+
+      cloud.pods().inNamespace("validation").resource(new PodBuilder()
+          .withNewMetadata().withName("weather-v1-validate-p").withNamespace("validation").withLabels(Map.of(Labels.MODEL_VERSION, "weather-v1")).endMetadata()
+          .withNewSpec().addNewContainer().withName("flywheel-model").withImage("flywheel/model").endContainer().endSpec()
+          .withNewStatus().addNewContainerStatus().withName("flywheel-model").withNewState().withNewTerminated().withExitCode(0)
+            .withMessage("{\"status\":\"Succeeded\",\"digestMatch\":true,\"smokeTestPassed\":true}").withFinishedAt("2026-11-23T10:00:00Z")
+          .endTerminated().endState().endContainerStatus().endStatus().build()).create();
+      Job job = cloud.batch().v1().jobs().inNamespace("validation").withName("weather-v1-validate").get();
+      job.setStatus(new JobStatusBuilder().withSucceeded(1).build());
+      cloud.batch().v1().jobs().inNamespace("validation").resource(job).update();
+      await().atMost(WAIT).until(() -> Conditions.isTrue(get("weather-v1").getStatus().getConditions(), "Validated"));
+
+      client.resources(ModelVersion.class).inNamespace(NS).withName("weather-v1").delete();
+      await().atMost(WAIT).until(() -> cloud.batch().v1().jobs().inNamespace("validation").withName("weather-v1-validate").get() == null);
+    }
   }
 
   @Test

@@ -11,15 +11,8 @@ import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.crds.trainingjob.TrainingPhase;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.RemoteClusterFixture;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.VersionInfo;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
-import java.util.HashMap;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -207,20 +200,9 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aRemoteSiteRunsTheJobInItsNamespaceThereAndDeletionCleansUpThere() throws Exception {
-    KubernetesMockServer remote = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false, new VersionInfo.Builder().withMajor("1").withMinor("31").build());
-    remote.init(InetAddress.getByName("127.0.0.1"), 0);
-    try (KubernetesClient cloud = remote.createClient()) {
-      String kubeconfig = """
-          apiVersion: v1
-          kind: Config
-          clusters: [{name: cloud, cluster: {server: "%s"}}]
-          users: [{name: flywheel, user: {token: remote-token}}]
-          contexts: [{name: cloud, context: {cluster: cloud, user: flywheel}}]
-          current-context: cloud
-          """.formatted(remote.url("/").replaceAll("/$", ""));
-      client.secrets().inNamespace("flywheel-system").resource(new SecretBuilder().withNewMetadata().withName("cloud-kubeconfig")
-          .withNamespace("flywheel-system").endMetadata().withStringData(Map.of("kubeconfig", kubeconfig)).build()).create();
+    try (RemoteClusterFixture remote = new RemoteClusterFixture()) {
+      KubernetesClient cloud = remote.client();
+      remote.storeKubeconfig(client, "flywheel-system", "cloud-kubeconfig");
       client.resource(Serialization.unmarshal("""
           apiVersion: mlops.flywheel.dev/v1alpha1
           kind: Site
@@ -257,8 +239,6 @@ class TrainingJobReconcilerTest {
       client.resources(TrainingJob.class).inNamespace(NS).withName("demand-cloud").delete();
       await().atMost(WAIT).until(() -> cloud.batch().v1().jobs().inNamespace("flywheel-work").withName("demand-cloud-train").get() == null);
       await().atMost(WAIT).until(() -> get("demand-cloud") == null);
-    } finally {
-      remote.destroy();
     }
   }
 
