@@ -6,7 +6,6 @@ import dev.flywheel.model.serve.ModelServer;
 import dev.flywheel.model.serve.ServerSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 

@@ -462,20 +462,19 @@ public final class ModelServer implements AutoCloseable {
   }
 
   private static void requireGet(HttpExchange exchange, String method, Action action) throws IOException {
-    if (method.equals("GET") || method.equals("HEAD")) {
-      action.run();
-    } else {
-      exchange.getResponseHeaders().set("Allow", "GET");
-      error(exchange, 405, "use GET for " + exchange.getRequestURI().getPath());
-    }
+    require(exchange, method.equals("GET") || method.equals("HEAD"), "GET", action);
   }
 
   private static void requirePost(HttpExchange exchange, String method, Action action) throws IOException {
-    if (method.equals("POST")) {
+    require(exchange, method.equals("POST"), "POST", action);
+  }
+
+  private static void require(HttpExchange exchange, boolean allowed, String allow, Action action) throws IOException {
+    if (allowed) {
       action.run();
     } else {
-      exchange.getResponseHeaders().set("Allow", "POST");
-      error(exchange, 405, "use POST for " + exchange.getRequestURI().getPath());
+      exchange.getResponseHeaders().set("Allow", allow);
+      error(exchange, 405, "use " + allow + " for " + exchange.getRequestURI().getPath());
     }
   }
 

@@ -219,16 +219,7 @@ class ModelServerTest {
     CountDownLatch gate = new CountDownLatch(1);
     AtomicBoolean gated = new AtomicBoolean(false);
     ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "gated").withLimits(2, Duration.ofSeconds(2));
-    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), rows -> {
-      if (gated.get()) {
-        try {
-          gate.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return churn.score(rows);
-    })) {
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), gatedScorer(gated, gate))) {
       ServerHarness client = new ServerHarness(own.start());
       own.warmUpAndMarkReady();
       gated.set(true);
@@ -262,16 +253,7 @@ class ModelServerTest {
     CountDownLatch gate = new CountDownLatch(1);
     AtomicBoolean gated = new AtomicBoolean(false);
     ModelServer own = new ModelServer(ServerSettings.defaults("127.0.0.1", 0, "churn", "drain"), churn.metadata(), churn.digest(),
-        churn.engine(), rows -> {
-          if (gated.get()) {
-            try {
-              gate.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          return churn.score(rows);
-        });
+        churn.engine(), gatedScorer(gated, gate));
     ServerHarness client = new ServerHarness(own.start());
     own.warmUpAndMarkReady();
     gated.set(true);
@@ -293,6 +275,20 @@ class ModelServerTest {
       Thread.sleep(5);
     }
     assertThat(client.metric(sample)).isEqualTo(value);
+  }
+
+  /** The real model, held at a gate while gated is set (to make requests slow on purpose). */
+  private static java.util.function.UnaryOperator<float[][]> gatedScorer(AtomicBoolean gated, CountDownLatch gate) {
+    return rows -> {
+      if (gated.get()) {
+        try {
+          gate.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return churn.score(rows);
+    };
   }
 
   private static HttpResponse<String> post(ServerHarness client, String body) {

@@ -21,28 +21,23 @@ public final class Labels {
 
   /** Labels of the Job that validates one ModelVersion. */
   public static Map<String, String> validation(String modelVersion, String model, String site) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/name", "flywheel-validator");
-    labels.put("app.kubernetes.io/instance", modelVersion);
-    labels.put(COMPONENT, VALIDATION);
-    labels.put("app.kubernetes.io/part-of", "flywheel");
-    labels.put(MANAGED_BY, OPERATOR);
-    labels.put(MODEL, model);
-    labels.put(MODEL_VERSION, modelVersion);
-    labels.put(SITE, site);
-    return labels;
+    return runtimeJob("flywheel-validator", VALIDATION, modelVersion, model, MODEL_VERSION, site);
   }
 
   /** Labels of everything made for one TrainingJob. */
   public static Map<String, String> training(String trainingJob, String model, String site) {
+    return runtimeJob("flywheel-trainer", TRAINING, trainingJob, model, TRAINING_JOB, site);
+  }
+
+  private static Map<String, String> runtimeJob(String name, String component, String instance, String model, String ownerLabel, String site) {
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/name", "flywheel-trainer");
-    labels.put("app.kubernetes.io/instance", trainingJob);
-    labels.put(COMPONENT, TRAINING);
+    labels.put("app.kubernetes.io/name", name);
+    labels.put("app.kubernetes.io/instance", instance);
+    labels.put(COMPONENT, component);
     labels.put("app.kubernetes.io/part-of", "flywheel");
     labels.put(MANAGED_BY, OPERATOR);
     labels.put(MODEL, model);
-    labels.put(TRAINING_JOB, trainingJob);
+    labels.put(ownerLabel, instance);
     labels.put(SITE, site);
     return labels;
   }

@@ -1,6 +1,7 @@
 package dev.flywheel.operator.common;
 
 import dev.flywheel.crds.site.SiteSpec;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +54,25 @@ public record RuntimeJob(
         .map(s -> s.getState().getTerminated())
         .max(Comparator.comparing(t -> t.getFinishedAt() == null ? "" : t.getFinishedAt()))
         .map(t -> t.getMessage() == null ? "" : t.getMessage());
+  }
+
+  /** The JSON result a flywheel-model command wrote as its termination message, when it is one (an object with a status). */
+  public static Optional<JsonNode> result(String terminationMessage) {
+    try {
+      JsonNode json = Serialization.jsonMapper().readTree(terminationMessage);
+      return json != null && json.isObject() && json.has("status") ? Optional.of(json) : Optional.empty();
+    } catch (Exception notJson) {
+      return Optional.empty();
+    }
+  }
+
+  /** What to report when a command left no JSON result: its message as it is, or that there was none. */
+  public static String withoutResult(String terminationMessage, String command) {
+    if (terminationMessage == null || terminationMessage.isBlank()) {
+      return "the " + command + " ended without a result";
+    }
+    String text = terminationMessage.strip();
+    return text.length() > 1000 ? text.substring(0, 1000) : text;
   }
 
   public Job build() {

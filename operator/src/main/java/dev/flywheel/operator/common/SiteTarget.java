@@ -3,8 +3,16 @@ package dev.flywheel.operator.common;
 import dev.flywheel.crds.site.Site;
 import dev.flywheel.crds.site.SiteType;
 import dev.flywheel.operator.site.RemoteClusters;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where a flywheel-model Job for a resource lives: this cluster, in the resource's namespace (owned, so it is garbage
@@ -21,6 +29,58 @@ public record SiteTarget(KubernetesClient client, String namespace, boolean remo
     }
     String namespace = site.getSpec().getNamespace() != null ? site.getSpec().getNamespace() : DEFAULT_REMOTE_NAMESPACE;
     return new SiteTarget(RemoteClusters.connect(local, site.getSpec().getKubeconfigSecretRef()), namespace, true);
+  }
+
+  /** The Job of this name at the target: from the informer cache on this cluster, from the remote API otherwise. */
+  public <P extends HasMetadata> Optional<Job> findJob(Context<P> context, String name) {
+    Optional<Job> cached = remote ? Optional.empty() : context.getSecondaryResource(Job.class).filter(j -> name.equals(j.getMetadata().getName()));
+    return cached.or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(namespace).withName(name).get()));
+  }
+
+  /** Creates the Job at the target unless it is there already (a replayed event creates nothing twice). */
+  public void createJob(Job job) {
+    job.getMetadata().setNamespace(namespace);
+    if (client.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).get() == null) {
+      client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+    }
+  }
+
+  /**
+   * Deletes a resource's Job at the Site it was recorded on, for a Cleaner: the resource may go once the Job is
+   * gone, or must wait (with a warning Event) while a remote Site cannot be reached.
+   */
+  public static <P extends HasMetadata> DeleteControl deleteJob(KubernetesClient local, P resource, String siteName, String jobName, Duration retry) {
+    if (siteName == null) {
+      return DeleteControl.defaultDelete();
+    }
+    Site site = local.resources(Site.class).withName(siteName).get();
+    if (site == null) {
+      EventRecorder.warning(local, resource, "SiteGone", "Site " + siteName + " no longer exists; a Job there cannot be deleted by Flywheel");
+    }
+    try (SiteTarget target = of(local, site, resource)) {
+      target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      return DeleteControl.defaultDelete();
+    } catch (RemoteClusters.Unreachable e) {
+      EventRecorder.warning(local, resource, "CleanupWaiting", "cannot delete Job " + jobName + " on Site " + siteName + ": " + e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(retry);
+    }
+  }
+
+  /** The Site recorded on a resource (annotation mlops.flywheel.dev/site), which survives a lost status write. */
+  public static String recordedSite(HasMetadata resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(Labels.SITE);
+  }
+
+  /** Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice. */
+  public static <P extends HasMetadata> void recordSite(KubernetesClient local, Class<P> type, P resource, String siteName) {
+    local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).edit(r -> {
+      Map<String, String> annotations = r.getMetadata().getAnnotations() != null ? new HashMap<>(r.getMetadata().getAnnotations()) : new HashMap<>();
+      annotations.put(Labels.SITE, siteName);
+      r.getMetadata().setAnnotations(annotations);
+      return r;
+    });
   }
 
   @Override

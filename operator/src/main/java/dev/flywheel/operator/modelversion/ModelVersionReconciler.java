@@ -11,6 +11,7 @@ import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
+import dev.flywheel.operator.common.RuntimeEventSources;
 import dev.flywheel.operator.common.RuntimeJob;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
@@ -18,11 +19,9 @@ import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
 import dev.flywheel.operator.common.SiteTarget;
 import dev.flywheel.operator.site.RemoteClusters;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -30,9 +29,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,7 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -53,8 +49,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner<ModelVersion> {
   static final String VALIDATED = "Validated";
   static final String READY = "Ready";
-  /** Annotation naming the Site a version is validated on. */
-  static final String VALIDATION_SITE = Labels.SITE;
 
   @ConfigProperty(name = "flywheel.image")
   String image;
@@ -67,19 +61,8 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
 
   @Override
   public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {
-    InformerEventSource<Job, ModelVersion> jobs = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Job.class, ModelVersion.class)
-            .withLabelSelector(Labels.COMPONENT + "=" + Labels.VALIDATION + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-            .build(), context);
-    InformerEventSource<Site, ModelVersion> sites = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Site.class, ModelVersion.class)
-            .withSecondaryToPrimaryMapper(site -> context.getPrimaryCache()
-                .list(mv -> mv.getStatus() == null || Conditions.find(mv.getStatus().getConditions(), VALIDATED)
-                    .map(c -> c.getStatus() == ConditionStatus.Unknown).orElse(true))
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet()))
-            .build(), context);
-    return List.of(jobs, sites);
+    return RuntimeEventSources.of(context, ModelVersion.class, Labels.VALIDATION, mv -> mv.getStatus() == null
+        || Conditions.find(mv.getStatus().getConditions(), VALIDATED).map(c -> c.getStatus() == ConditionStatus.Unknown).orElse(true));
   }
 
   @Override
@@ -114,7 +97,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
           "this operator version validates pvc:// and file:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not reachable yet", generation);
       return null;
     }
-    String siteName = validationSite(version);
+    String siteName = SiteTarget.recordedSite(version);
     if (siteName == null) {
       List<Site> sites = client.resources(Site.class).list().getItems();
       DataClassification classification = version.getSpec().getClassification() != null ? version.getSpec().getClassification() : DataClassification.INTERNAL;
@@ -127,28 +110,17 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
         return placementRetry;
       }
       siteName = decision.site().get();
-      String chosen = siteName;
-      client.resources(ModelVersion.class).inNamespace(version.getMetadata().getNamespace()).withName(version.getMetadata().getName())
-          .edit(mv -> {
-            Map<String, String> annotations = mv.getMetadata().getAnnotations() != null ? new HashMap<>(mv.getMetadata().getAnnotations()) : new HashMap<>();
-            annotations.put(VALIDATION_SITE, chosen);
-            mv.getMetadata().setAnnotations(annotations);
-            return mv;
-          });
+      SiteTarget.recordSite(client, ModelVersion.class, version, siteName);
     }
     Site site = client.resources(Site.class).withName(siteName).get();
     String jobName = Names.validation(version);
     try (SiteTarget target = SiteTarget.of(client, site, version)) {
-      Optional<Job> job = target.remote()
-          ? Optional.ofNullable(target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get())
-          : context.getSecondaryResource(Job.class).or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get()));
+      Optional<Job> job = target.findJob(context, jobName);
       if (job.isEmpty()) {
         if (site == null) {
           return placementRetry;
         }
-        Job created = ValidatorJobBuilder.build(version, siteName, site.getSpec(), image, !target.remote());
-        created.getMetadata().setNamespace(target.namespace());
-        target.client().batch().v1().jobs().inNamespace(target.namespace()).resource(created).create();
+        target.createJob(ValidatorJobBuilder.build(version, siteName, site.getSpec(), image, !target.remote()));
         status.setPhase("Validating");
         Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + siteName, generation);
         EventRecorder.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + siteName);
@@ -190,27 +162,10 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
     }
   }
 
-  private static String validationSite(ModelVersion version) {
-    Map<String, String> annotations = version.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(VALIDATION_SITE);
-  }
-
   /** Deletes the validation Job wherever it runs (locally its owner reference would do; remotely nothing else would). */
   @Override
   public DeleteControl cleanup(ModelVersion version, Context<ModelVersion> context) {
-    KubernetesClient client = context.getClient();
-    String siteName = validationSite(version);
-    if (siteName == null) {
-      return DeleteControl.defaultDelete();
-    }
-    try (SiteTarget target = SiteTarget.of(client, client.resources(Site.class).withName(siteName).get(), version)) {
-      target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(Names.validation(version))
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-      return DeleteControl.defaultDelete();
-    } catch (RemoteClusters.Unreachable e) {
-      EventRecorder.warning(client, version, "CleanupWaiting", "cannot delete the validation Job on Site " + siteName + ": " + e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(remotePoll);
-    }
+    return SiteTarget.deleteJob(context.getClient(), version, SiteTarget.recordedSite(version), Names.validation(version), remotePoll);
   }
 
   /** Makes the desired stage effective when allowed; archives the model's previous Production version. */

@@ -1,22 +1,18 @@
 package dev.flywheel.operator.modelversion;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.flywheel.operator.common.RuntimeJob;
+import java.util.Optional;
 
 /** What {@code flywheel-model validate} reported in its termination message. */
 public record ValidationOutcome(boolean passed, Boolean digestMatch, String observedDigest, Boolean smokeTestPassed, String reason) {
 
   public static ValidationOutcome parse(String message) {
-    JsonNode json;
-    try {
-      json = Serialization.jsonMapper().readTree(message);
-    } catch (Exception e) {
-      json = null;
+    Optional<JsonNode> result = RuntimeJob.result(message);
+    if (result.isEmpty()) {
+      return new ValidationOutcome(false, null, null, null, RuntimeJob.withoutResult(message, "validator"));
     }
-    if (json == null || !json.isObject() || !json.has("status")) {
-      return new ValidationOutcome(false, null, null, null,
-          message == null || message.isBlank() ? "the validator ended without a result" : message.strip());
-    }
+    JsonNode json = result.get();
     return new ValidationOutcome("Succeeded".equals(json.path("status").asText()),
         json.has("digestMatch") ? json.get("digestMatch").asBoolean() : null,
         json.path("observedDigest").asText(null),

@@ -1,9 +1,10 @@
 package dev.flywheel.operator.trainingjob;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.flywheel.operator.common.RuntimeJob;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the trainer reported in its container's termination message (the JSON that flywheel-model train writes to
@@ -15,16 +16,11 @@ public record TrainerResult(
 
   /** Parses a termination message; a message that is not the trainer's JSON becomes a failure with its text. */
   public static TrainerResult parse(String message) {
-    JsonNode json;
-    try {
-      json = Serialization.jsonMapper().readTree(message);
-    } catch (Exception e) {
-      json = null;
+    Optional<JsonNode> result = RuntimeJob.result(message);
+    if (result.isEmpty()) {
+      return failure(RuntimeJob.withoutResult(message, "trainer"));
     }
-    if (json == null || !json.isObject() || !json.has("status")) {
-      String text = message == null || message.isBlank() ? "the trainer ended without a result" : message.strip();
-      return failure(text.length() > 1000 ? text.substring(0, 1000) : text);
-    }
+    JsonNode json = result.get();
     if (!"Succeeded".equals(json.path("status").asText())) {
       return failure(json.path("reason").asText("the trainer reported a failure without a reason"));
     }

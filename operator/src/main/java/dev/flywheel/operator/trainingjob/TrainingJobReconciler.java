@@ -4,7 +4,6 @@ import dev.flywheel.crds.common.ConditionStatus;
 import dev.flywheel.crds.common.DataClassification;
 import dev.flywheel.crds.modelversion.ModelVersion;
 import dev.flywheel.crds.site.Site;
-import dev.flywheel.crds.site.SiteType;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.crds.trainingjob.TrainingJobStatus;
 import dev.flywheel.crds.trainingjob.TrainingPhase;
@@ -12,6 +11,7 @@ import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
+import dev.flywheel.operator.common.RuntimeEventSources;
 import dev.flywheel.operator.common.RuntimeJob;
 import dev.flywheel.operator.common.SiteTarget;
 import dev.flywheel.operator.placement.PlacementDecision;
@@ -19,12 +19,10 @@ import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
 import dev.flywheel.operator.site.RemoteClusters;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -32,13 +30,10 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,8 +51,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   static final String READY = "Ready";
   static final String SUCCEEDED = "Succeeded";
   static final String FAILED = "Failed";
-  /** Annotation naming the Site a TrainingJob was placed on. */
-  static final String PLACED_ON = Labels.SITE;
 
   @ConfigProperty(name = "flywheel.image")
   String image;
@@ -71,18 +64,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
 
   @Override
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
-    InformerEventSource<Job, TrainingJob> jobs = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Job.class, TrainingJob.class)
-            .withLabelSelector(Labels.COMPONENT + "=" + Labels.TRAINING + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-            .build(), context);
-    InformerEventSource<Site, TrainingJob> sites = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Site.class, TrainingJob.class)
-            .withSecondaryToPrimaryMapper(site -> context.getPrimaryCache()
-                .list(TrainingJobReconciler::waitingForASite)
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet()))
-            .build(), context);
-    return List.of(jobs, sites);
+    return RuntimeEventSources.of(context, TrainingJob.class, Labels.TRAINING, TrainingJobReconciler::waitingForASite);
   }
 
   private static boolean waitingForASite(TrainingJob job) {
@@ -97,7 +79,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     if (status.getPhase() == TrainingPhase.Succeeded || status.getPhase() == TrainingPhase.Failed) {
       return UpdateControl.noUpdate();
     }
-    String placedOn = status.getSite() != null ? status.getSite() : placedOn(trainingJob);
+    String placedOn = status.getSite() != null ? status.getSite() : SiteTarget.recordedSite(trainingJob);
     if (placedOn == null) {
       return withGeneration(trainingJob, schedule(trainingJob, client));
     }
@@ -105,8 +87,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     Site site = client.resources(Site.class).withName(placedOn).get();
     try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       String jobName = Names.trainingJob(trainingJob);
-      Optional<Job> job = target.remote() ? Optional.ofNullable(target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get())
-          : context.getSecondaryResource(Job.class).or(() -> Optional.ofNullable(client.batch().v1().jobs().inNamespace(target.namespace()).withName(jobName).get()));
+      Optional<Job> job = target.findJob(context, jobName);
       if (job.isEmpty()) {
         return withGeneration(trainingJob, fail(trainingJob, client, "JobMissing", "the trainer Job " + jobName + " is gone from Site " + status.getSite()));
       }
@@ -119,12 +100,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     }
   }
 
-  /** The Site recorded on the TrainingJob before its Job was created: it survives a lost status write. */
-  private static String placedOn(TrainingJob trainingJob) {
-    var annotations = trainingJob.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(PLACED_ON);
-  }
-
   private static UpdateControl<TrainingJob> withGeneration(TrainingJob trainingJob, UpdateControl<TrainingJob> control) {
     trainingJob.getStatus().setObservedGeneration(trainingJob.getMetadata().getGeneration());
     return control;
@@ -133,23 +108,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   /** Deletes the trainer Job wherever it runs; the TrainingJob goes once it is gone (or its Site is). */
   @Override
   public DeleteControl cleanup(TrainingJob trainingJob, Context<TrainingJob> context) {
-    KubernetesClient client = context.getClient();
-    String siteName = trainingJob.getStatus() == null ? null : trainingJob.getStatus().getSite();
-    if (siteName == null) {
-      return DeleteControl.defaultDelete();
-    }
-    Site site = client.resources(Site.class).withName(siteName).get();
-    if (site == null) {
-      EventRecorder.warning(client, trainingJob, "SiteGone", "Site " + siteName + " no longer exists; a trainer Job there cannot be deleted by Flywheel");
-    }
-    try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
-      target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(Names.trainingJob(trainingJob))
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-      return DeleteControl.defaultDelete();
-    } catch (RemoteClusters.Unreachable e) {
-      EventRecorder.warning(client, trainingJob, "CleanupWaiting", "cannot delete the trainer Job on Site " + siteName + ": " + e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(remotePoll);
-    }
+    String siteName = trainingJob.getStatus() != null && trainingJob.getStatus().getSite() != null
+        ? trainingJob.getStatus().getSite() : SiteTarget.recordedSite(trainingJob);
+    return SiteTarget.deleteJob(context.getClient(), trainingJob, siteName, Names.trainingJob(trainingJob), remotePoll);
   }
 
   private UpdateControl<TrainingJob> schedule(TrainingJob trainingJob, KubernetesClient client) {
@@ -177,23 +138,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     }
     String siteName = decision.site().get();
     Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(siteName)).findFirst().orElseThrow();
-    client.resources(TrainingJob.class).inNamespace(trainingJob.getMetadata().getNamespace()).withName(trainingJob.getMetadata().getName())
-        .edit(tj -> {
-          Map<String, String> annotations = tj.getMetadata().getAnnotations() != null ? new HashMap<>(tj.getMetadata().getAnnotations()) : new HashMap<>();
-          annotations.put(PLACED_ON, siteName);
-          tj.getMetadata().setAnnotations(annotations);
-          return tj;
-        });
+    SiteTarget.recordSite(client, TrainingJob.class, trainingJob, siteName);
     Job job;
     boolean remote;
     try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       remote = target.remote();
       job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, !target.remote());
-      job.getMetadata().setNamespace(target.namespace());
-      Job existing = target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(job.getMetadata().getName()).get();
-      if (existing == null) {
-        target.client().batch().v1().jobs().inNamespace(target.namespace()).resource(job).create();
-      }
+      target.createJob(job);
     } catch (RemoteClusters.Unreachable e) {
       status.setPhase(TrainingPhase.Pending);
       Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
