@@ -257,14 +257,7 @@ public final class ModelServer implements AutoCloseable {
       if (classification) {
         List<String> classes = metadata.classes();
         int k = classes.size();
-        g.writeStartObject();
-        g.writeStringField("name", "probabilities");
-        g.writeArrayFieldStart("shape");
-        g.writeNumber(rows);
-        g.writeNumber(k);
-        g.writeEndArray();
-        g.writeStringField("datatype", "FP32");
-        g.writeArrayFieldStart("data");
+        startTensor(g, "probabilities", "FP32", rows, k);
         for (int r = 0; r < rows; r++) {
           float[] p = scores[r].length == 1 ? new float[] {1 - scores[r][0], scores[r][0]} : scores[r];
           int best = 0;
@@ -276,40 +269,43 @@ public final class ModelServer implements AutoCloseable {
           }
           predictedClasses[r] = classes.get(best);
         }
-        g.writeEndArray();
-        g.writeEndObject();
-        g.writeStartObject();
-        g.writeStringField("name", "predicted_class");
-        g.writeArrayFieldStart("shape");
-        g.writeNumber(rows);
-        g.writeEndArray();
-        g.writeStringField("datatype", "BYTES");
-        g.writeArrayFieldStart("data");
+        endTensor(g);
+        startTensor(g, "predicted_class", "BYTES", rows);
         for (String c : predictedClasses) {
           g.writeString(c);
         }
-        g.writeEndArray();
-        g.writeEndObject();
+        endTensor(g);
       } else {
-        g.writeStartObject();
-        g.writeStringField("name", "predictions");
-        g.writeArrayFieldStart("shape");
-        g.writeNumber(rows);
-        g.writeEndArray();
-        g.writeStringField("datatype", "FP32");
-        g.writeArrayFieldStart("data");
+        startTensor(g, "predictions", "FP32", rows);
         for (int r = 0; r < rows; r++) {
           values[r] = scores[r][0];
           g.writeNumber(scores[r][0]);
         }
-        g.writeEndArray();
-        g.writeEndObject();
+        endTensor(g);
       }
       g.writeEndArray();
       g.writeEndObject();
     }
     feedback.remember(id, new FeedbackTracker.Prediction(predictedClasses, values));
     return buffer.toByteArray();
+  }
+
+  /** Opens an output tensor of the Open Inference Protocol, up to its data array. */
+  private static void startTensor(JsonGenerator g, String name, String datatype, int... shape) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("name", name);
+    g.writeArrayFieldStart("shape");
+    for (int dimension : shape) {
+      g.writeNumber(dimension);
+    }
+    g.writeEndArray();
+    g.writeStringField("datatype", datatype);
+    g.writeArrayFieldStart("data");
+  }
+
+  private static void endTensor(JsonGenerator g) throws IOException {
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   private void feedback(HttpExchange exchange) throws IOException {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs model-server/bin/flywheel-model as a separate process, the way pods and the sandbox run it. */
 final class Launcher {
-  static final Path SCRIPT = Path.of(System.getProperty("flywheel.repo.root", ".."), "model-server/bin/flywheel-model").toAbsolutePath().normalize();
+  static final Path SCRIPT = Path.of(System.getProperty("repository.root", ".."), "model-server/bin/flywheel-model").toAbsolutePath().normalize();
 
   record Run(int exitCode, String stdout, String stderr) {}
 

@@ -37,7 +37,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.flywheel.operator.OperatorSettings;
+import jakarta.inject.Inject;
 
 /**
  * Reconciles a ModelVersion: validates its artifact once with a {@code flywheel-model validate} Job on a Site that
@@ -47,17 +48,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ControllerConfiguration(name = "modelversion")
 public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner<ModelVersion> {
+  @Inject
+  OperatorSettings settings;
   static final String VALIDATED = "Validated";
   static final String READY = "Ready";
 
-  @ConfigProperty(name = "flywheel.image")
-  String image;
 
-  @ConfigProperty(name = "flywheel.placement.retry", defaultValue = "30s")
-  Duration placementRetry;
 
-  @ConfigProperty(name = "flywheel.remote.poll", defaultValue = "15s")
-  Duration remotePoll;
 
   @Override
   public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {
@@ -107,7 +104,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
         if (Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, decision.reason(), "validation waits: " + decision.message(), generation)) {
           EventRecorder.warning(client, version, decision.reason(), "validation waits: " + decision.message());
         }
-        return placementRetry;
+        return settings.placement().retry();
       }
       siteName = decision.site().get();
       SiteTarget.recordSite(client, ModelVersion.class, version, siteName);
@@ -118,19 +115,19 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
       Optional<Job> job = target.findJob(context, jobName);
       if (job.isEmpty()) {
         if (site == null) {
-          return placementRetry;
+          return settings.placement().retry();
         }
-        target.createJob(ValidatorJobBuilder.build(version, siteName, site.getSpec(), image, !target.remote()));
+        target.createJob(ValidatorJobBuilder.build(version, siteName, site.getSpec(), settings.image(), !target.remote()));
         status.setPhase("Validating");
         Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + siteName, generation);
         EventRecorder.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + siteName);
-        return target.remote() ? remotePoll : null;
+        return target.remote() ? settings.remote().poll() : null;
       }
       JobStatus jobStatus = job.get().getStatus() != null ? job.get().getStatus() : new JobStatus();
       boolean complete = jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
       boolean failed = SiteLoad.hasCondition(jobStatus, "Failed");
       if (!complete && !failed) {
-        return target.remote() ? remotePoll : null;
+        return target.remote() ? settings.remote().poll() : null;
       }
       ValidationOutcome outcome = ValidationOutcome.parse(RuntimeJob.terminationMessage(target.client().pods().inNamespace(target.namespace())
           .withLabel(Labels.MODEL_VERSION, version.getMetadata().getName()).list().getItems()).orElse(null));
@@ -138,7 +135,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
       return null;
     } catch (RemoteClusters.Unreachable e) {
       Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
-      return remotePoll;
+      return settings.remote().poll();
     }
   }
 
@@ -165,7 +162,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
   /** Deletes the validation Job wherever it runs (locally its owner reference would do; remotely nothing else would). */
   @Override
   public DeleteControl cleanup(ModelVersion version, Context<ModelVersion> context) {
-    return SiteTarget.deleteJob(context.getClient(), version, SiteTarget.recordedSite(version), Names.validation(version), remotePoll);
+    return SiteTarget.deleteJob(context.getClient(), version, SiteTarget.recordedSite(version), Names.validation(version), settings.remote().poll());
   }
 
   /** Makes the desired stage effective when allowed; archives the model's previous Production version. */

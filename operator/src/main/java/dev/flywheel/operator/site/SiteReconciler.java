@@ -15,11 +15,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.flywheel.operator.OperatorSettings;
+import jakarta.inject.Inject;
 
 /**
  * Probes each Site and keeps its status current: a node pool is part of this cluster (Reachable) and Ready when
@@ -28,11 +28,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ControllerConfiguration(name = "site")
 public class SiteReconciler implements Reconciler<Site> {
+  @Inject
+  OperatorSettings settings;
   static final String REACHABLE = "Reachable";
   static final String READY = "Ready";
 
-  @ConfigProperty(name = "flywheel.site.probe-interval", defaultValue = "60s")
-  Duration probeInterval;
 
   @Override
   public UpdateControl<Site> reconcile(Site site, Context<Site> context) {
@@ -56,7 +56,7 @@ public class SiteReconciler implements Reconciler<Site> {
     status.setRunningDeployments(0);
     status.setLastProbeTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     status.setObservedGeneration(generation);
-    return UpdateControl.patchStatus(site).rescheduleAfter(probeInterval);
+    return UpdateControl.patchStatus(site).rescheduleAfter(settings.site().probeInterval());
   }
 
   private record Probe(boolean reachable, String reachableReason, boolean ready, String readyReason, String message) {}

@@ -31,14 +31,14 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.flywheel.operator.OperatorSettings;
+import jakarta.inject.Inject;
 
 /**
  * Reconciles a TrainingJob: observe its trainer Job; without one, place the job on a Site (or explain why it waits)
@@ -47,20 +47,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ControllerConfiguration(name = "trainingjob")
 public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<TrainingJob> {
+  @Inject
+  OperatorSettings settings;
   static final String SCHEDULED = "Scheduled";
   static final String READY = "Ready";
   static final String SUCCEEDED = "Succeeded";
   static final String FAILED = "Failed";
 
-  @ConfigProperty(name = "flywheel.image")
-  String image;
 
-  @ConfigProperty(name = "flywheel.placement.retry", defaultValue = "30s")
-  Duration placementRetry;
 
-  /** How often a trainer Job on a remote cluster (which no informer watches) is looked at. */
-  @ConfigProperty(name = "flywheel.remote.poll", defaultValue = "15s")
-  Duration remotePoll;
 
   @Override
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
@@ -93,10 +88,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
       }
       UpdateControl<TrainingJob> control = observe(trainingJob, job.get(), target, client);
       boolean finished = trainingJob.getStatus().getPhase() == TrainingPhase.Succeeded || trainingJob.getStatus().getPhase() == TrainingPhase.Failed;
-      return withGeneration(trainingJob, target.remote() && !finished ? control.rescheduleAfter(remotePoll) : control);
+      return withGeneration(trainingJob, target.remote() && !finished ? control.rescheduleAfter(settings.remote().poll()) : control);
     } catch (RemoteClusters.Unreachable e) {
       Conditions.set(status.getConditions(), READY, ConditionStatus.Unknown, "SiteUnreachable", e.getMessage(), trainingJob.getMetadata().getGeneration());
-      return withGeneration(trainingJob, UpdateControl.patchStatus(trainingJob).rescheduleAfter(remotePoll));
+      return withGeneration(trainingJob, UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.remote().poll()));
     }
   }
 
@@ -110,7 +105,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   public DeleteControl cleanup(TrainingJob trainingJob, Context<TrainingJob> context) {
     String siteName = trainingJob.getStatus() != null && trainingJob.getStatus().getSite() != null
         ? trainingJob.getStatus().getSite() : SiteTarget.recordedSite(trainingJob);
-    return SiteTarget.deleteJob(context.getClient(), trainingJob, siteName, Names.trainingJob(trainingJob), remotePoll);
+    return SiteTarget.deleteJob(context.getClient(), trainingJob, siteName, Names.trainingJob(trainingJob), settings.remote().poll());
   }
 
   private UpdateControl<TrainingJob> schedule(TrainingJob trainingJob, KubernetesClient client) {
@@ -134,7 +129,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
       if (changed) {
         EventRecorder.warning(client, trainingJob, decision.reason(), decision.message());
       }
-      return UpdateControl.patchStatus(trainingJob).rescheduleAfter(placementRetry);
+      return UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.placement().retry());
     }
     String siteName = decision.site().get();
     Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(siteName)).findFirst().orElseThrow();
@@ -143,12 +138,12 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     boolean remote;
     try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       remote = target.remote();
-      job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), image, !target.remote());
+      job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), settings.image(), !target.remote());
       target.createJob(job);
     } catch (RemoteClusters.Unreachable e) {
       status.setPhase(TrainingPhase.Pending);
       Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
-      return UpdateControl.patchStatus(trainingJob).rescheduleAfter(placementRetry);
+      return UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.placement().retry());
     }
     status.setPhase(TrainingPhase.Pending);
     status.setSite(siteName);
@@ -159,7 +154,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "JobCreated", "trainer Job " + job.getMetadata().getName() + " created", generation);
     EventRecorder.normal(client, trainingJob, PlacementDecision.PLACED, decision.message() + "; created Job " + job.getMetadata().getName());
     // No informer watches a remote cluster: look at its Job again after the poll interval.
-    return remote ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(remotePoll) : UpdateControl.patchStatus(trainingJob);
+    return remote ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.remote().poll()) : UpdateControl.patchStatus(trainingJob);
   }
 
   private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, SiteTarget target, KubernetesClient client) {

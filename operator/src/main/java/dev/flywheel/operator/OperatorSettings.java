@@ -1,0 +1,43 @@
+package dev.flywheel.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The operator's settings (application.properties, each overridable by environment: FLYWHEEL_IMAGE, …). */
+@ConfigMapping(prefix = "flywheel")
+public interface OperatorSettings {
+  /** Image of the model runtime (flywheel-model) that training, validation and serving pods run. */
+  String image();
+
+  Placement placement();
+
+  Remote remote();
+
+  SiteProbe site();
+
+  Prometheus prometheus();
+
+  interface Placement {
+    /** How often work that no Site can take is placed again (Site changes also wake it at once). */
+    @WithDefault("30s")
+    Duration retry();
+  }
+
+  interface Remote {
+    /** How often a Job on a remote cluster, which no informer watches, is looked at. */
+    @WithDefault("15s")
+    Duration poll();
+  }
+
+  interface SiteProbe {
+    /** How often each Site is probed. */
+    @WithDefault("60s")
+    Duration probeInterval();
+  }
+
+  interface Prometheus {
+    /** The Prometheus that retraining triggers and rollout analysis query. */
+    String url();
+  }
+}
