@@ -2,9 +2,11 @@ package dev.flywheel.model.cli;
 
 import dev.flywheel.model.bundle.InvalidBundleException;
 import dev.flywheel.model.bundle.ModelBundle;
+import dev.flywheel.model.data.BundleSource;
 import dev.flywheel.model.serve.ModelServer;
 import dev.flywheel.model.serve.ServerSettings;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 /** flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM (drains in-flight requests). */
 final class ServeCommand {
   static final String USAGE = """
-      flywheel-model serve --bundle <dir> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
+      flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
           [--max-request-bytes N] [--inference-threads N]""";
@@ -38,7 +40,8 @@ final class ServeCommand {
     }
     ModelBundle bundle;
     try {
-      bundle = ModelBundle.open(Path.of(options.required("bundle")), options.get("expected-digest", null), options.get("engine", "auto"));
+      Path directory = BundleSource.fetch(options.required("bundle"), Files.createTempDirectory("flywheel-serve-"));
+      bundle = ModelBundle.open(directory, options.get("expected-digest", null), options.get("engine", "auto"));
     } catch (InvalidBundleException e) {
       err.println("serve: refusing to serve: " + e.getMessage());
       return FlywheelModel.FAILED;

@@ -6,6 +6,7 @@ import dev.flywheel.model.bundle.InvalidBundleException;
 import dev.flywheel.model.bundle.Json;
 import dev.flywheel.model.bundle.ModelBundle;
 import dev.flywheel.model.bundle.ModelMetadata;
+import dev.flywheel.model.data.BundleSource;
 import dev.flywheel.model.data.CsvTable;
 import dev.flywheel.model.data.DataSource;
 import dev.flywheel.model.data.FeatureSpec;
@@ -25,7 +26,7 @@ import java.util.Set;
  */
 final class ValidateCommand {
   static final String USAGE = """
-      flywheel-model validate --bundle <dir> [--expected-digest sha256:…] [--data <holdout uri> --label <column>]
+      flywheel-model validate --bundle <dir or s3://bucket/prefix> [--expected-digest sha256:…] [--data <holdout uri> --label <column>]
           [--termination-log <path>]""";
   private static final Set<String> KNOWN = Set.of("bundle", "expected-digest", "data", "label", "termination-log");
 
@@ -36,7 +37,7 @@ final class ValidateCommand {
     if (options.has("data") != options.has("label")) {
       throw new UsageException("validate: --data and --label go together");
     }
-    Path bundleDir = Path.of(options.required("bundle"));
+    Path bundleDir = BundleSource.fetch(options.required("bundle"), Files.createTempDirectory("flywheel-validate-"));
     ObjectNode json = Json.MAPPER.createObjectNode();
     String expected = options.get("expected-digest", null);
     if (expected != null && !expected.matches("^sha256:[a-f0-9]{64}$")) {

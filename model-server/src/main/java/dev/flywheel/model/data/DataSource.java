@@ -10,17 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Opens the data a URI names: file:// URIs and plain paths directly; https:// with an optional Authorization
- * header from the environment (FLYWHEEL_HTTP_AUTHORIZATION); s3://bucket/key signed with AWS Signature V4 from
- * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (unsigned without them), in AWS_REGION (default
- * us-east-1), from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL when set (S3-compatible stores, path-style) or AWS S3.
+ * header from the environment (FLYWHEEL_HTTP_AUTHORIZATION); s3://bucket/key through {@link S3Client}.
  * Credentials come from a Secret the operator references, never from the TrainingJob spec.
  * pvc:// is mounted by the operator and arrives here as a path.
  */
@@ -61,55 +55,14 @@ public final class DataSource {
   }
 
   private static Path downloadS3(String uri, Path scratch, Map<String, String> env) throws IOException {
-    String rest = uri.substring("s3://".length());
-    int slash = rest.indexOf('/');
-    if (slash <= 0 || slash == rest.length() - 1) {
+    S3Client.Location object = S3Client.Location.parse(uri);
+    if (object.key().isEmpty()) {
       throw new DataError("s3 URI needs a bucket and a key: " + uri);
     }
-    String bucket = rest.substring(0, slash);
-    String key = rest.substring(slash + 1);
-    String region = firstSet(env, "AWS_REGION", "AWS_DEFAULT_REGION", "us-east-1");
-    String endpoint = firstSet(env, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", null);
-    String path;
-    URI base;
-    if (endpoint != null) {
-      base = URI.create(endpoint.replaceAll("/+$", ""));
-      path = (base.getPath() == null ? "" : base.getPath()) + "/" + bucket + "/" + key;
-    } else {
-      base = URI.create("https://" + bucket + ".s3." + region + ".amazonaws.com");
-      path = "/" + key;
-    }
-    String encodedPath = S3Signer.encodePath(path);
-    String host = base.getPort() > 0 ? base.getHost() + ":" + base.getPort() : base.getHost();
-    URI target = URI.create(base.getScheme() + "://" + host + encodedPath);
-    Map<String, String> headers = new TreeMap<>();
-    String accessKey = env.get("AWS_ACCESS_KEY_ID");
-    String secretKey = env.get("AWS_SECRET_ACCESS_KEY");
-    if (accessKey != null && !accessKey.isBlank() && secretKey != null) {
-      String amzDate = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-      Map<String, String> signed = new TreeMap<>();
-      signed.put("host", host);
-      signed.put("x-amz-content-sha256", S3Signer.EMPTY_PAYLOAD);
-      signed.put("x-amz-date", amzDate);
-      String token = env.get("AWS_SESSION_TOKEN");
-      if (token != null && !token.isBlank()) {
-        signed.put("x-amz-security-token", token);
-      }
-      headers.putAll(signed);
-      headers.remove("host");
-      headers.put("Authorization", S3Signer.authorization("GET", encodedPath, signed, amzDate, region, accessKey, secretKey));
-    }
-    return download(target.toString(), headers, scratch);
-  }
-
-  private static String firstSet(Map<String, String> env, String first, String second, String fallback) {
-    for (String name : new String[] {first, second}) {
-      String value = env.get(name);
-      if (value != null && !value.isBlank()) {
-        return value;
-      }
-    }
-    return fallback;
+    Files.createDirectories(scratch);
+    Path file = Files.createTempFile(scratch, "dataset-", ".csv");
+    new S3Client(env).get(object, file);
+    return file;
   }
 
   private static Path download(String uri, Map<String, String> headers, Path scratch) throws IOException {

@@ -27,10 +27,16 @@ final class S3Signer {
    */
   static String authorization(String method, String path, Map<String, String> headers, String amzDate, String region,
       String accessKey, String secretKey) {
+    return authorization(method, path, "", headers, amzDate, region, accessKey, secretKey);
+  }
+
+  /** The same, for a request with a query string, given in canonical form (see {@link #canonicalQuery}). */
+  static String authorization(String method, String path, String canonicalQuery, Map<String, String> headers, String amzDate,
+      String region, String accessKey, String secretKey) {
     Map<String, String> canonical = new TreeMap<>();
     headers.forEach((name, value) -> canonical.put(name.toLowerCase(Locale.ROOT), value.trim().replaceAll("\\s+", " ")));
     String signedHeaders = String.join(";", canonical.keySet());
-    String canonicalRequest = method + "\n" + path + "\n" + "\n"
+    String canonicalRequest = method + "\n" + path + "\n" + canonicalQuery + "\n"
         + canonical.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue() + "\n").collect(Collectors.joining())
         + "\n" + signedHeaders + "\n" + canonical.getOrDefault("x-amz-content-sha256", EMPTY_PAYLOAD);
     String date = amzDate.substring(0, 8);
@@ -44,12 +50,23 @@ final class S3Signer {
     return "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope + ",SignedHeaders=" + signedHeaders + ",Signature=" + signature;
   }
 
+  /** The canonical query string: parameters sorted by name, names and values URI-encoded ('/' too). */
+  static String canonicalQuery(Map<String, String> parameters) {
+    return new TreeMap<>(parameters).entrySet().stream()
+        .map(e -> encode(e.getKey(), false) + "=" + encode(e.getValue(), false))
+        .collect(Collectors.joining("&"));
+  }
+
   /** URI-encodes an object key for the canonical path: every byte but unreserved characters and '/'. */
   static String encodePath(String path) {
+    return encode(path, true);
+  }
+
+  private static String encode(String path, boolean keepSlash) {
     StringBuilder out = new StringBuilder();
     for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/')) {
         out.append(c);
       } else {
         out.append('%').append(String.format("%02X", b & 0xff));

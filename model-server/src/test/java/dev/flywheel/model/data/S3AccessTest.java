@@ -3,18 +3,20 @@ package dev.flywheel.model.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import dev.flywheel.model.bundle.BundleDigest;
+import dev.flywheel.model.testdata.SyntheticData;
+import dev.flywheel.model.train.TrainingOptions;
+import dev.flywheel.model.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reading s3:// data: AWS Signature V4 (checked against AWS's published example) and the request an S3 endpoint receives. */
+/** Reading s3:// datasets and bundles: AWS Signature V4 against AWS's published example, the protocol against s3rver. */
 class S3AccessTest {
   @TempDir Path tmp;
 
@@ -30,43 +32,44 @@ class S3AccessTest {
         .isEqualTo("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
             + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
             + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
-    assertThat(S3Signer.encodePath("/bucket/data 2026/churn+é.csv")).isEqualTo("/bucket/data%202026/churn%2Bé.csv".replace("é", "%C3%A9"));
+    assertThat(S3Signer.encodePath("/bucket/data 2026/churn+é.csv")).isEqualTo("/bucket/data%202026/churn%2B%C3%A9.csv");
+    assertThat(S3Signer.canonicalQuery(Map.of("prefix", "bundles/churn v1/", "list-type", "2")))
+        .isEqualTo("list-type=2&prefix=bundles%2Fchurn%20v1%2F");
   }
 
   @Test
-  void s3ObjectsAreReadPathStyleFromTheConfiguredEndpointWithSignedRequests() throws Exception {
-    String csv = "a,y\n1,yes\n2,no\n";
-    AtomicReference<String> verified = new AtomicReference<>();
-    HttpServer endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    endpoint.createContext("/", exchange -> {
-      String path = exchange.getRequestURI().getRawPath();
-      var h = exchange.getRequestHeaders();
-      Map<String, String> signed = new TreeMap<>(Map.of("host", h.getFirst("Host"), "x-amz-content-sha256", h.getFirst("x-amz-content-sha256"),
-          "x-amz-date", h.getFirst("x-amz-date"), "x-amz-security-token", h.getFirst("x-amz-security-token")));
-      String expected = S3Signer.authorization("GET", path, signed, h.getFirst("x-amz-date"), "eu-west-1", "AKIDTEST", "secret/key");
-      boolean ok = expected.equals(h.getFirst("Authorization")) && path.equals("/datasets/churn/2026-11.csv");
-      verified.set(ok ? "ok" : "refused " + path + " " + h.getFirst("Authorization"));
-      byte[] body = ok ? csv.getBytes(StandardCharsets.UTF_8) : "<Error><Code>SignatureDoesNotMatch</Code></Error>".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(ok ? 200 : 403, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    endpoint.start();
-    try {
-      Map<String, String> env = Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:" + endpoint.getAddress().getPort(), "AWS_REGION", "eu-west-1",
-          "AWS_ACCESS_KEY_ID", "AKIDTEST", "AWS_SECRET_ACCESS_KEY", "secret/key", "AWS_SESSION_TOKEN", "session-token");
-      Path file = DataSource.fetch("s3://datasets/churn/2026-11.csv", tmp, env);
-      assertThat(verified.get()).isEqualTo("ok");
-      assertThat(Files.readString(file)).isEqualTo(csv);
+  void datasetsAreReadFromAnS3CompatibleStore() throws Exception {
+    try (S3Fixture s3 = new S3Fixture(tmp.resolve("s3"), "analytics")) {
+      Path csv = SyntheticData.churn(tmp, 50, 1);
+      s3.put("churn/2026-11.csv", csv);
+      Path read = DataSource.fetch("s3://analytics/churn/2026-11.csv", tmp.resolve("scratch"), s3.env());
+      assertThat(Files.readString(read)).isEqualTo(Files.readString(csv));
 
-      Map<String, String> wrongKey = new TreeMap<>(env);
-      wrongKey.put("AWS_SECRET_ACCESS_KEY", "not-the-secret");
-      assertThatThrownBy(() -> DataSource.fetch("s3://datasets/churn/2026-11.csv", tmp, wrongKey))
+      Map<String, String> unknownKey = new TreeMap<>(s3.env());
+      unknownKey.put("AWS_ACCESS_KEY_ID", "NOBODY");
+      assertThatThrownBy(() -> DataSource.fetch("s3://analytics/churn/2026-11.csv", tmp.resolve("scratch"), unknownKey))
           .isInstanceOf(DataError.class)
-          .hasMessageEndingWith("failed: HTTP 403 (check the credentials in the referenced Secret)");
-      assertThatThrownBy(() -> DataSource.fetch("s3://datasets", tmp, env)).hasMessage("s3 URI needs a bucket and a key: s3://datasets");
-    } finally {
-      endpoint.stop(0);
+          .hasMessage("reading s3://analytics/churn/2026-11.csv failed: HTTP 403 (check the credentials in the referenced Secret)");
+      assertThatThrownBy(() -> DataSource.fetch("s3://analytics/missing.csv", tmp.resolve("scratch"), s3.env()))
+          .hasMessage("reading s3://analytics/missing.csv failed: HTTP 404");
+      assertThatThrownBy(() -> DataSource.fetch("s3://analytics", tmp, s3.env())).hasMessage("s3 URI needs a bucket and a key: s3://analytics");
+    }
+  }
+
+  @Test
+  void bundlesAreDownloadedWholeAndStillVerifyTheirDigest() throws Exception {
+    Path bundle = tmp.resolve("bundle");
+    TrainingRun.Result trained = TrainingRun.run(SyntheticData.churn(tmp, 200, 2), "churned", null, Task.binaryClassification,
+        new TrainingOptions(List.of(8), 2, 32, 0.01, 1, 0.2), bundle);
+    try (S3Fixture s3 = new S3Fixture(tmp.resolve("s3"), "models"); Stream<Path> files = Files.list(bundle)) {
+      for (Path file : files.toList()) {
+        s3.put("churn/v1/" + file.getFileName(), file);
+      }
+      s3.put("churn/v10/unrelated.txt", bundle.resolve("flywheel-model.json"));
+      Path fetched = BundleSource.fetch("s3://models/churn/v1", tmp.resolve("scratch"), s3.env());
+      assertThat(BundleDigest.verify(fetched, trained.bundleDigest())).as("only the bundle's own objects").isEqualTo(trained.bundleDigest());
+      assertThatThrownBy(() -> BundleSource.fetch("s3://models/churn/v2", tmp.resolve("scratch"), s3.env()))
+          .hasMessage("no bundle at s3://models/churn/v2: no objects under that prefix");
     }
   }
 }

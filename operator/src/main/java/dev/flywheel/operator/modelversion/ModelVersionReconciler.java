@@ -91,7 +91,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
     if (!ValidatorJobBuilder.reachable(version)) {
       status.setPhase("Registered");
       Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "ArtifactNotReachable",
-          "this operator version validates pvc:// and file:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not reachable yet", generation);
+          "this operator version validates pvc://, file:// and s3:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not readable", generation);
       return null;
     }
     String siteName = SiteTarget.recordedSite(version);

@@ -13,20 +13,22 @@ import java.util.List;
 public final class ValidatorJobBuilder {
   private ValidatorJobBuilder() {}
 
-  /** Whether the validator can reach the artifact: bundles on a PVC or a path of the node. */
+  /** Whether the validator can read the artifact: a PVC, a path of the node, or S3 (https:// bundles are not listable). */
   public static boolean reachable(ModelVersion version) {
     String uri = version.getSpec().getArtifact().getUri();
-    return uri.startsWith("pvc://") || uri.startsWith("file://");
+    return uri.startsWith("pvc://") || uri.startsWith("file://") || uri.startsWith("s3://");
   }
 
   /** @param owned whether the Job lives in the ModelVersion's cluster (owner reference, so deletion cascades) */
   public static Job build(ModelVersion version, String siteName, SiteSpec site, String image, boolean owned) {
     StorageMounts storage = new StorageMounts();
-    String bundle = storage.readPath(version.getSpec().getArtifact().getUri());
+    String uri = version.getSpec().getArtifact().getUri();
+    String bundle = uri.startsWith("s3://") ? uri : storage.readPath(uri);
+    String credentials = version.getSpec().getArtifact().getSecretRef() != null ? version.getSpec().getArtifact().getSecretRef().getName() : null;
     List<String> args = List.of("validate", "--bundle", bundle,
         "--expected-digest", version.getSpec().getArtifact().getDigest(), "--termination-log", "/dev/termination-log");
     return new RuntimeJob(Names.validation(version), version.getMetadata().getNamespace(),
         Labels.validation(version.getMetadata().getName(), version.getSpec().getModel(), siteName),
-        image, args, storage, site, null, null, 1, 600L, null, owned ? version : null).build();
+        image, args, storage, site, null, credentials, 1, 600L, null, owned ? version : null).build();
   }
 }

@@ -102,4 +102,23 @@ class TrainerJobBuilderTest {
     assertThat(trainer.getArgs()).contains("--data", "https://data.example/demand.csv", "--out", "/models/demand/churn-1");
     assertThat(built.getMetadata().getOwnerReferences()).as("a Job on another cluster has no owner there").isEmpty();
   }
+
+  @Test
+  void validatorReadsS3ArtifactsWithTheArtifactsSecretReferenced() {
+    dev.flywheel.crds.modelversion.ModelVersion version = Serialization.unmarshal("""
+        apiVersion: mlops.flywheel.dev/v1alpha1
+        kind: ModelVersion
+        metadata: {name: fraud-v1, namespace: ml, uid: 42}
+        spec:
+          model: fraud
+          version: 1
+          artifact: {uri: "s3://acme-models/fraud/v1", digest: "sha256:%s", format: onnx, secretRef: {name: fraud-models-s3}}
+        """.formatted("ab".repeat(32)), dev.flywheel.crds.modelversion.ModelVersion.class);
+    assertThat(dev.flywheel.operator.modelversion.ValidatorJobBuilder.reachable(version)).isTrue();
+    Job job = dev.flywheel.operator.modelversion.ValidatorJobBuilder.build(version, "onprem", new SiteSpec(), "flywheel/model:1", true);
+    Container validator = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(validator.getArgs()).containsSequence("--bundle", "s3://acme-models/fraud/v1");
+    assertThat(validator.getEnvFrom()).singleElement().satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("fraud-models-s3"));
+    assertThat(RestrictedProfile.violations(job.getSpec().getTemplate().getSpec())).isEmpty();
+  }
 }
