@@ -52,6 +52,12 @@ public final class TabularData {
     if (names.contains(label)) {
       throw new DataError("label column '" + label + "' must not also be a feature");
     }
+    java.util.Set<String> unique = new java.util.HashSet<>();
+    for (String name : names) {
+      if (!unique.add(name)) {
+        throw new DataError("feature column '" + name + "' is listed twice");
+      }
+    }
     int[] columns = new int[names.size()];
     for (int f = 0; f < names.size(); f++) {
       columns[f] = table.indexOf(names.get(f));

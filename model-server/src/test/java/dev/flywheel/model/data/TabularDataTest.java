@@ -44,6 +44,7 @@ class TabularDataTest {
     refused(csv, "churned", null, Task.binaryClassification, "label column 'churned' not found (columns: a, b, y)");
     refused(csv, "y", List.of("a", "c"), Task.binaryClassification, "feature column 'c' not found (columns: a, b, y)");
     refused(csv, "y", List.of("a", "y"), Task.binaryClassification, "label column 'y' must not also be a feature");
+    refused(csv, "y", List.of("a", "b", "a"), Task.binaryClassification, "feature column 'a' is listed twice");
   }
 
   @Test

@@ -83,6 +83,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       String jobName = Names.trainingJob(trainingJob);
       Optional<Job> job = target.findJob(context, jobName);
+      if (job.isEmpty() && status.getJobName() == null && site != null) {
+        // Placed (the Site is recorded) but the Job was never confirmed: the operator stopped in between.
+        return withGeneration(trainingJob, createJob(trainingJob, client, site, target, "placed on Site " + placedOn));
+      }
       if (job.isEmpty()) {
         return withGeneration(trainingJob, fail(trainingJob, client, "JobMissing", "the trainer Job " + jobName + " is gone from Site " + status.getSite()));
       }
@@ -134,27 +138,32 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     String siteName = decision.site().get();
     Site site = sites.stream().filter(s -> s.getMetadata().getName().equals(siteName)).findFirst().orElseThrow();
     SiteTarget.recordSite(client, TrainingJob.class, trainingJob, siteName);
-    Job job;
-    boolean remote;
     try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
-      remote = target.remote();
-      job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), settings.image(), !target.remote());
-      target.createJob(job);
+      return createJob(trainingJob, client, site, target, decision.message());
     } catch (RemoteClusters.Unreachable e) {
       status.setPhase(TrainingPhase.Pending);
       Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
       return UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.placement().retry());
     }
+  }
+
+  /** Creates the trainer Job at the Site (unless it exists) and records that in status. */
+  private UpdateControl<TrainingJob> createJob(TrainingJob trainingJob, KubernetesClient client, Site site, SiteTarget target, String message) {
+    TrainingJobStatus status = trainingJob.getStatus();
+    Long generation = trainingJob.getMetadata().getGeneration();
+    String siteName = site.getMetadata().getName();
+    Job job = TrainerJobBuilder.build(trainingJob, siteName, site.getSpec(), settings.image(), !target.remote());
+    target.createJob(job);
     status.setPhase(TrainingPhase.Pending);
     status.setSite(siteName);
     status.setJobName(job.getMetadata().getName());
     status.setAttempts(0);
-    status.setMessage(decision.message());
-    Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, decision.message(), generation);
+    status.setMessage(message);
+    Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, message, generation);
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "JobCreated", "trainer Job " + job.getMetadata().getName() + " created", generation);
-    EventRecorder.normal(client, trainingJob, PlacementDecision.PLACED, decision.message() + "; created Job " + job.getMetadata().getName());
+    EventRecorder.normal(client, trainingJob, PlacementDecision.PLACED, message + "; created Job " + job.getMetadata().getName());
     // No informer watches a remote cluster: look at its Job again after the poll interval.
-    return remote ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.remote().poll()) : UpdateControl.patchStatus(trainingJob);
+    return target.remote() ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.remote().poll()) : UpdateControl.patchStatus(trainingJob);
   }
 
   private UpdateControl<TrainingJob> observe(TrainingJob trainingJob, Job job, SiteTarget target, KubernetesClient client) {
@@ -162,9 +171,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     JobStatus jobStatus = job.getStatus() != null ? job.getStatus() : new JobStatus();
     Long generation = trainingJob.getMetadata().getGeneration();
     status.setJobName(job.getMetadata().getName());
-    if (status.getSite() == null) {
-      status.setSite(job.getMetadata().getLabels().get(Labels.SITE));
-    }
     status.setAttempts(count(jobStatus.getActive()) + count(jobStatus.getFailed()) + count(jobStatus.getSucceeded()));
     status.setStartTime(jobStatus.getStartTime());
     if (count(jobStatus.getSucceeded()) > 0 || SiteLoad.hasCondition(jobStatus, "Complete")) {

@@ -168,6 +168,27 @@ class TrainingJobReconcilerTest {
         .as("a restart after registering, before writing status, finds the registered version").hasSize(1);
   }
 
+  @Test
+  void anOperatorStoppedBetweenPlacingAndCreatingTheJobCreatesItOnTheRecordedSite() {
+    site("onprem", "nodePool", List.of("internal"));
+    site("other", "nodePool", List.of("internal"));
+    TrainingJob job = Serialization.unmarshal("""
+        apiVersion: mlops.flywheel.dev/v1alpha1
+        kind: TrainingJob
+        metadata: {name: churn-half, namespace: ml, annotations: {mlops.flywheel.dev/site: other}}
+        spec:
+          model: churn
+          task: binaryClassification
+          dataset: {uri: "pvc://customer-data/churn.csv", label: churned}
+          output: {uri: "pvc://models"}
+        """, TrainingJob.class);
+    client.resource(job).create();
+    Job created = awaitJob("churn-half");
+    assertThat(created.getMetadata().getLabels()).as("the recorded Site, not a new placement").containsEntry(Labels.SITE, "other");
+    await().atMost(WAIT).until(() -> get("churn-half").getStatus() != null && "churn-half-train".equals(get("churn-half").getStatus().getJobName()));
+    assertThat(get("churn-half").getStatus().getPhase()).isEqualTo(TrainingPhase.Pending);
+  }
+
   /**
    * What an operator that crashed before its status write leaves behind; then an event on the owned Job makes the
    * reconciler look again, as the resync of a restarted operator does (status-only changes are not events).
