@@ -18,22 +18,37 @@ import java.util.Random;
 import java.util.function.UnaryOperator;
 
 /**
- * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms]). Everything is measured in one run on this machine and
- * reported as ratios against baselines of the same run: in-process predictions per second per engine; then HTTP
- * single-row requests on 127.0.0.1 at 1, 16 and 64 connections against (a) the same server answering a constant
- * without the model, (b) the model with dynamic batching, (c) the model with batching off.
+ * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms]), for two model
+ * shapes: the small reference MLP and a production-size tabular MLP. Everything is measured in one run on this
+ * machine and reported as ratios against baselines of the same run: in-process predictions per second per engine;
+ * then HTTP single-row requests on 127.0.0.1 at 1, 16 and 64 connections against (a) the same server answering a
+ * constant without the model, (b) the model with dynamic batching, (c) the model with batching off.
  */
 public final class ServingBenchmark {
   private static final int[] LOADS = {1, 16, 64};
 
+  /** A model shape to measure: the small reference MLP of STACK.md, and a production-size tabular one. */
+  private record Shape(int features, List<Integer> hidden) {
+    String label() {
+      return features + " features -> " + hidden.stream().map(String::valueOf).reduce((a, b) -> a + " -> " + b).orElse("") + " -> 1";
+    }
+  }
+
   public static void main(String[] args) throws Exception {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
     Duration delay = Duration.ofNanos((long) ((args.length > 1 ? Double.parseDouble(args[1]) : 2) * 1e6));
-    Path dir = Files.createTempDirectory("flywheel-bench");
-    Path csv = eightFeatures(dir, 2000);
-    TrainingRun.run(csv, "y", null, Task.binaryClassification, new TrainingOptions(List.of(32, 16), 10, 32, 0.01, 1, 0.2), dir.resolve("bundle"));
-    System.out.printf(Locale.ROOT, "model: 8 numeric features -> 32 -> 16 -> 1 (binary), %d cores, %s%n",
+    System.out.printf(Locale.ROOT, "%d cores, Java %s; the load generator shares them with the server%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+    for (Shape shape : List.of(new Shape(8, List.of(32, 16)), new Shape(32, List.of(256, 128)))) {
+      run(shape, seconds, delay);
+    }
+  }
+
+  private static void run(Shape shape, double seconds, Duration delay) throws Exception {
+    Path dir = Files.createTempDirectory("flywheel-bench");
+    Path csv = numericFeatures(dir, shape.features(), 2000);
+    TrainingRun.run(csv, "y", null, Task.binaryClassification, new TrainingOptions(shape.hidden(), 5, 32, 0.01, 1, 0.2), dir.resolve("bundle"));
+    System.out.printf(Locale.ROOT, "%n######## model: %s (binary) ########%n", shape.label());
 
     System.out.println("\n== in-process predictions per second (2 s each) ==");
     String servingEngine = "OnnxRuntime";
@@ -54,7 +69,7 @@ public final class ServingBenchmark {
     }
     System.out.println("faster single-row engine (served below, and chosen by --engine auto when the bundle has its weights): " + servingEngine);
 
-    byte[] body = request();
+    byte[] body = request(shape.features());
     int rounds = 3;
     System.out.printf(Locale.ROOT, "%n== HTTP, one-row requests on 127.0.0.1: %d interleaved rounds of %.0f s per point, medians ==%n", rounds, seconds);
     String[] labels = {"no model (constant)", "model, batching 64/" + delay.toNanos() / 1e6 + "ms", "model, batching off"};
@@ -133,24 +148,33 @@ public final class ServingBenchmark {
     return calls * rowsPerCall / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static byte[] request() {
-    return ("{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, 8], \"datatype\": \"FP32\","
-        + " \"data\": [0.1, -0.4, 1.2, 0.3, -0.8, 0.5, 0.0, 2.1]}]}").getBytes(StandardCharsets.UTF_8);
+  private static byte[] request(int features) {
+    Random random = new Random(5);
+    StringBuilder data = new StringBuilder();
+    for (int f = 0; f < features; f++) {
+      data.append(f == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", random.nextGaussian()));
+    }
+    return ("{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, " + features + "], \"datatype\": \"FP32\", \"data\": [" + data + "]}]}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
-  private static Path eightFeatures(Path dir, int rows) throws Exception {
+  private static Path numericFeatures(Path dir, int features, int rows) throws Exception {
     Random random = new Random(3);
-    StringBuilder csv = new StringBuilder("f1,f2,f3,f4,f5,f6,f7,f8,y\n");
+    StringBuilder csv = new StringBuilder();
+    for (int f = 1; f <= features; f++) {
+      csv.append('f').append(f).append(',');
+    }
+    csv.append("y\n");
     for (int i = 0; i < rows; i++) {
       double z = 0;
-      for (int f = 0; f < 8; f++) {
+      for (int f = 0; f < features; f++) {
         double x = random.nextGaussian();
         z += (f % 2 == 0 ? 1 : -0.5) * x;
         csv.append(String.format(Locale.ROOT, "%.4f,", x));
       }
       csv.append(z + random.nextGaussian() > 0 ? "1" : "0").append('\n');
     }
-    return SyntheticData.write(dir, "eight.csv", csv);
+    return SyntheticData.write(dir, "features.csv", csv);
   }
 
   private ServingBenchmark() {}
