@@ -14,7 +14,7 @@ public class KubeconfigSecretRef {
   @Required
   @Size(max = 63)
   @Pattern(Patterns.DNS_LABEL)
-  @JsonPropertyDescription("Namespace of the Secret (Sites are cluster-scoped).")
+  @JsonPropertyDescription("Namespace of the Secret (Sites are cluster-scoped). With the Helm chart's RBAC the operator reads Secrets only in its own namespace: keep kubeconfigs there.")
   private String namespace;
 
   @Required

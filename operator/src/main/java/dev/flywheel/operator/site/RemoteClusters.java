@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -27,7 +28,13 @@ public final class RemoteClusters {
   private RemoteClusters() {}
 
   public static KubernetesClient connect(KubernetesClient local, KubeconfigSecretRef ref) throws Unreachable {
-    Secret secret = local.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get();
+    Secret secret;
+    try {
+      secret = local.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get();
+    } catch (KubernetesClientException e) {
+      throw new Unreachable("SecretNotReadable", "cannot read Secret " + ref.getNamespace() + "/" + ref.getName() + ": HTTP " + e.getCode()
+          + (e.getCode() == 403 ? " (the operator reads kubeconfig Secrets only in its own namespace)" : ""));
+    }
     if (secret == null) {
       throw new Unreachable("SecretNotFound", "Secret " + ref.getNamespace() + "/" + ref.getName() + " does not exist");
     }

@@ -8,9 +8,12 @@ import dev.flywheel.crds.site.Site;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.RemoteClusterFixture;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -25,6 +28,8 @@ class SiteReconcilerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   @Inject KubernetesClient client;
+
+  @KubernetesTestServer KubernetesServer server;
 
   @AfterEach
   void cleanUp() {
@@ -59,6 +64,17 @@ class SiteReconcilerTest {
     assertThat(empty.getStatus().name()).isEqualTo("False");
     assertThat(empty.getReason()).isEqualTo("NoMatchingNodes");
     assertThat(client.resources(Site.class).withName("pool-ml").get().getStatus().getLastProbeTime()).isNotNull();
+  }
+
+  @Test
+  void aKubeconfigSecretTheOperatorMayNotReadIsNamedAsTheReason() {
+    server.expect().get().withPath("/api/v1/namespaces/team-a/secrets/kubeconfig")
+        .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage("secrets is forbidden").build()).always();
+    site("metadata: {name: cloud-forbidden}\nspec: {type: remoteCluster, kubeconfigSecretRef: {namespace: team-a, name: kubeconfig}}");
+    Condition reachable = condition("cloud-forbidden", "Reachable");
+    assertThat(reachable.getStatus().name()).isEqualTo("False");
+    assertThat(reachable.getReason()).isEqualTo("SecretNotReadable");
+    assertThat(reachable.getMessage()).isEqualTo("cannot read Secret team-a/kubeconfig: HTTP 403 (the operator reads kubeconfig Secrets only in its own namespace)");
   }
 
   @Test
