@@ -50,10 +50,7 @@ final class ServeCommand {
       return FlywheelModel.FAILED;
     }
     if (settings.modelVersion() == null) {
-      settings = new ServerSettings(settings.host(), settings.port(), settings.modelName(), bundle.digest().substring(7, 19),
-          settings.maxBatchSize(), settings.maxBatchDelay(), settings.maxConcurrentRequests(), settings.requestTimeout(),
-          settings.maxRequestBytes(), settings.maxRowsPerRequest(), settings.driftWindow(), settings.feedbackWindow(),
-          settings.inferenceThreads(), settings.shutdownGrace());
+      settings = settings.withModelVersion(bundle.digest().substring(7, 19));
     }
     ModelServer server = new ModelServer(settings, bundle.metadata(), bundle.digest(), bundle.engine(), bundle::score);
     CountDownLatch stopped = new CountDownLatch(1);

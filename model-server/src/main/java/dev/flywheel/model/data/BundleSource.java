@@ -23,7 +23,7 @@ public final class BundleSource {
       return Path.of(URI.create(location));
     }
     if (!location.startsWith("s3://")) {
-      if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      if (DataSource.URI_SCHEME.matcher(location).matches()) {
         throw new DataError("bundles are read from paths, file:// or s3:// locations, not " + location);
       }
       return Path.of(location);

@@ -19,6 +19,9 @@ import java.util.Map;
  * pvc:// is mounted by the operator and arrives here as a path.
  */
 public final class DataSource {
+  /** A location with a URI scheme (s3://, pvc://, …), as opposed to a plain path. */
+  static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+
   private DataSource() {}
 
   /** Returns a local file with the data, downloading it first when it is remote. */
@@ -41,7 +44,7 @@ public final class DataSource {
     if (uri.startsWith("pvc://")) {
       throw new DataError("pvc:// URIs are mounted by the operator; pass the mounted path instead of " + uri);
     }
-    if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+    if (URI_SCHEME.matcher(uri).matches()) {
       throw new DataError("unsupported data URI scheme: " + uri + " (use file://, https://, s3:// or a path)");
     }
     return local(Path.of(uri));

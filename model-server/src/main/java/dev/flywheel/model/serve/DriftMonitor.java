@@ -111,10 +111,6 @@ final class DriftMonitor {
     return prediction == null ? 0 : prediction.psi(counts[baselines.size()]);
   }
 
-  synchronized boolean hasPredictionBaseline() {
-    return prediction != null;
-  }
-
   /** Mean of the prediction summary over the window (binary: mean p(positive); regression: mean value). */
   synchronized double predictionMean() {
     return filled == 0 ? 0 : predictionSum / filled;

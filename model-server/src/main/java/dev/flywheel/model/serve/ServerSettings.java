@@ -30,10 +30,15 @@ public record ServerSettings(
     int inferenceThreads,
     Duration shutdownGrace) {
 
-  /** Defaults for a model: loopback-free binding is the caller's choice of host. */
+  /** Default limits and windows; where to bind and what to call the model are the caller's. */
   public static ServerSettings defaults(String host, int port, String modelName, String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, 32, Duration.ofMillis(2), 256, Duration.ofSeconds(10),
         1 << 20, 4096, 1000, 1000, 1, Duration.ofSeconds(10));
+  }
+
+  public ServerSettings withModelVersion(String modelVersion) {
+    return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
+        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, inferenceThreads, shutdownGrace);
   }
 
   public ServerSettings withBatching(int maxBatchSize, Duration maxBatchDelay) {

@@ -171,8 +171,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
     Long generation = version.getMetadata().getGeneration();
     Stage desired = version.getSpec().getStage() != null ? version.getSpec().getStage() : Stage.None;
     Optional<Boolean> validated = validationDecided(status);
-    boolean needsValidation = desired == Stage.Staging || desired == Stage.Production;
-    if (needsValidation && !validated.orElse(false)) {
+    if (needsValidation(desired) && !validated.orElse(false)) {
       String reason = validated.isEmpty() ? "ValidationPending" : "NotValidated";
       String message = "stage " + desired + " needs a validated version; " + (validated.isEmpty() ? "validation has not finished" : "validation failed");
       if (Conditions.set(status.getConditions(), READY, ConditionStatus.False, reason, message, generation)) {
@@ -189,14 +188,15 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
     if (desired == Stage.Production) {
       archiveOtherProductionVersions(version, client);
     }
-    if (desired != Stage.None && desired != Stage.Archived) {
+    if (desired != Stage.None) {
       status.setPhase(desired.name());
-    } else if (desired == Stage.Archived) {
-      status.setPhase("Archived");
     }
-    boolean ready = validated.orElse(false) || desired == Stage.None || desired == Stage.Archived;
-    Conditions.set(status.getConditions(), READY, ready ? ConditionStatus.True : ConditionStatus.False,
-        ready ? "Stage" + desired : "ValidationPending", ready ? "stage " + desired : "validation has not finished", generation);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.True, "Stage" + desired, "stage " + desired, generation);
+  }
+
+  /** Only a validated version may be served from Staging or Production. */
+  private static boolean needsValidation(Stage stage) {
+    return stage == Stage.Staging || stage == Stage.Production;
   }
 
   private static void archiveOtherProductionVersions(ModelVersion version, KubernetesClient client) {
@@ -222,7 +222,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
   private static boolean syncLabels(ModelVersion version) {
     Map<String, String> labels = version.getMetadata().getLabels() != null ? new HashMap<>(version.getMetadata().getLabels()) : new HashMap<>();
     Stage desired = version.getSpec().getStage() != null ? version.getSpec().getStage() : Stage.None;
-    boolean allowed = !(desired == Stage.Staging || desired == Stage.Production) || validationDecided(version.getStatus()).orElse(false);
+    boolean allowed = !needsValidation(desired) || validationDecided(version.getStatus()).orElse(false);
     String effective = allowed ? desired.name() : labels.getOrDefault(Labels.STAGE, Stage.None.name());
     Map<String, String> wanted = new HashMap<>(labels);
     wanted.put(Labels.MODEL, version.getSpec().getModel());
