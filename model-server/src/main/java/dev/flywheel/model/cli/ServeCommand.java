@@ -17,10 +17,10 @@ final class ServeCommand {
       flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
-          [--max-request-bytes N] [--inference-threads N]""";
+          [--max-request-bytes N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]""";
   private static final Set<String> KNOWN = Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
       "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
-      "feedback-window", "max-request-bytes", "inference-threads");
+      "feedback-window", "max-request-bytes", "io-threads", "inference-threads", "idle-timeout");
 
   private ServeCommand() {}
 
@@ -82,8 +82,9 @@ final class ServeCommand {
     if (!name.matches("^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$")) {
       throw new UsageException("serve: --name must be letters, digits, '.', '_' or '-', got '" + name + "'");
     }
+    int maxBatchSize = o.intValue("max-batch-size", base.maxBatchSize(), 1, 1024);
     return new ServerSettings(base.host(), base.port(), name, base.modelVersion(),
-        o.intValue("max-batch-size", base.maxBatchSize(), 1, 1024),
+        maxBatchSize,
         o.duration("max-batch-delay", base.maxBatchDelay()),
         o.intValue("max-concurrent-requests", base.maxConcurrentRequests(), 1, 100_000),
         o.duration("request-timeout", base.requestTimeout()),
@@ -91,7 +92,9 @@ final class ServeCommand {
         base.maxRowsPerRequest(),
         o.intValue("drift-window", base.driftWindow(), 10, 1_000_000),
         o.intValue("feedback-window", base.feedbackWindow(), 10, 1_000_000),
-        o.intValue("inference-threads", base.inferenceThreads(), 1, 64),
+        o.intValue("io-threads", base.ioThreads(), 1, 64),
+        o.intValue("inference-threads", maxBatchSize > 1 ? 1 : ServerSettings.CORES, 0, 64),
+        o.duration("idle-timeout", base.idleTimeout()),
         base.shutdownGrace());
   }
 }

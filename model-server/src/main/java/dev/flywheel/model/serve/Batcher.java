@@ -6,37 +6,40 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Dynamic batching: requests' rows are combined into one inference of at most maxBatchRows rows. A worker waits
- * up to maxDelay for more rows, but only while other requests are in flight that could join, so a lone request
- * never waits. The queue is bounded by the server's admission limit, not here.
+ * Runs inference on its own threads, with dynamic batching: the rows of queued requests are combined into one
+ * inference of at most maxBatchRows rows (1: batching off, each worker takes one request at a time). A worker takes
+ * what is queued at once and waits up to maxDelay for more only while requests are still arriving (admitted and being
+ * parsed), so a lone request never waits. Requests already answered (timed out) are skipped. The queue is bounded by
+ * the server's admission limit, not here.
  */
 final class Batcher implements AutoCloseable {
-  private record Job(float[][] rows, CompletableFuture<float[][]> result) {}
+  /** done runs once the job's inference is over or the job was skipped. */
+  private record Job(float[][] rows, CompletableFuture<float[][]> result, Runnable done) {}
 
-  private static final Job STOP = new Job(new float[0][], null);
+  private static final Job STOP = new Job(new float[0][], null, null);
 
   private final UnaryOperator<float[][]> scorer;
   private final int maxBatchRows;
   private final long maxDelayNanos;
-  private final AtomicInteger inFlight;
+  private final IntSupplier arriving;
   private final IntConsumer batchSizes;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   private final List<Thread> workers = new ArrayList<>();
 
   /**
-   * @param inFlight requests admitted and not yet answered (the server counts them)
+   * @param arriving requests admitted and not yet submitted here (the server counts them)
    * @param batchSizes told the number of rows of every inference run
    */
-  Batcher(UnaryOperator<float[][]> scorer, int maxBatchRows, long maxDelayNanos, int threads, AtomicInteger inFlight, IntConsumer batchSizes) {
+  Batcher(UnaryOperator<float[][]> scorer, int maxBatchRows, long maxDelayNanos, int threads, IntSupplier arriving, IntConsumer batchSizes) {
     this.scorer = scorer;
     this.maxBatchRows = maxBatchRows;
     this.maxDelayNanos = maxDelayNanos;
-    this.inFlight = inFlight;
+    this.arriving = arriving;
     this.batchSizes = batchSizes;
     for (int i = 0; i < threads; i++) {
       Thread worker = new Thread(this::work, "inference-" + i);
@@ -46,9 +49,14 @@ final class Batcher implements AutoCloseable {
     }
   }
 
-  CompletableFuture<float[][]> submit(float[][] rows) {
+  /**
+   * Queues rows for inference. Cancelling the returned future skips them if they have not run yet.
+   *
+   * @param done runs when their inference is over, or when they were skipped
+   */
+  CompletableFuture<float[][]> submit(float[][] rows, Runnable done) {
     CompletableFuture<float[][]> result = new CompletableFuture<>();
-    queue.add(new Job(rows, result));
+    queue.add(new Job(rows, result, done));
     return result;
   }
 
@@ -62,6 +70,10 @@ final class Batcher implements AutoCloseable {
         if (first == STOP) {
           return;
         }
+        if (first.result().isDone()) {
+          first.done().run();
+          continue;
+        }
         batch.clear();
         batch.add(first);
         int rows = first.rows().length;
@@ -70,10 +82,10 @@ final class Batcher implements AutoCloseable {
           Job next = queue.poll();
           if (next == null) {
             long wait = deadline - System.nanoTime();
-            if (wait <= 0 || inFlight.get() <= batch.size()) {
+            if (wait <= 0 || arriving.getAsInt() == 0) {
               break;
             }
-            next = queue.poll(Math.min(wait, 200_000), TimeUnit.NANOSECONDS);
+            next = queue.poll(Math.min(wait, 50_000), TimeUnit.NANOSECONDS);
             if (next == null) {
               continue;
             }
@@ -81,6 +93,10 @@ final class Batcher implements AutoCloseable {
           if (next == STOP || rows + next.rows().length > maxBatchRows) {
             carried = next;
             break;
+          }
+          if (next.result().isDone()) {
+            next.done().run();
+            continue;
           }
           batch.add(next);
           rows += next.rows().length;
@@ -117,6 +133,8 @@ final class Batcher implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       batch.forEach(job -> job.result().completeExceptionally(e));
+    } finally {
+      batch.forEach(job -> job.done().run());
     }
   }
 

@@ -4,24 +4,19 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.flywheel.model.bundle.ModelMetadata;
 import dev.flywheel.model.data.FeaturePipeline;
 import dev.flywheel.model.data.FeatureSpec;
+import dev.flywheel.model.serve.http.HttpCall;
+import dev.flywheel.model.serve.http.HttpTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -30,16 +25,11 @@ import java.util.regex.Pattern;
 
 /**
  * The HTTP model server: the Open Inference Protocol (KServe v2 REST) for one model, /v1/feedback for delayed
- * labels, /metrics for Prometheus. Bad requests get a 4xx with {"error": "…"}; overload gets 429 at once and
- * slow inference 503, never an unbounded queue.
+ * labels, /metrics for Prometheus. Requests are read and answered on the transport's event loops; the model runs on
+ * inference threads (dynamic batching) and answers from there. Bad requests get a 4xx with {"error": "…"}; overload
+ * gets 429 at once and slow inference 503, never an unbounded queue.
  */
 public final class ModelServer implements AutoCloseable {
-  static {
-    // Headers and body go out as separate writes; without TCP_NODELAY, Nagle's algorithm and the client's
-    // delayed ACK add ~40 ms to every response. Read once when the JDK's HTTP server first loads.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
-
   private static final Pattern MODEL_PATH = Pattern.compile("^/v2/models/([^/]+)(?:/versions/([^/]+))?(/ready|/infer)?$");
   private static final String JSON_TYPE = "application/json";
 
@@ -53,14 +43,14 @@ public final class ModelServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final Semaphore admission;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger arriving = new AtomicInteger();
   private final Batcher batcher;
   private final String idPrefix = Long.toHexString(System.nanoTime() ^ Double.doubleToLongBits(Math.random()));
   private final AtomicLong ids = new AtomicLong();
   private final boolean classification;
   private volatile boolean ready;
   private volatile boolean draining;
-  private HttpServer http;
-  private ThreadPoolExecutor executor;
+  private HttpTransport http;
 
   /**
    * @param scorer encoded rows to scores (binary [p], multiclass probabilities, regression [value]); must be thread-safe
@@ -77,30 +67,22 @@ public final class ModelServer implements AutoCloseable {
     this.metrics = new ServerMetrics(settings.modelName(), settings.modelVersion(), digest, engine, metadata.task(),
         metadata.format(), drift, feedback, inFlight);
     this.admission = new Semaphore(settings.maxConcurrentRequests());
-    this.batcher = settings.maxBatchSize() > 1
-        ? new Batcher(scorer, settings.maxBatchSize(), settings.maxBatchDelay().toNanos(), settings.inferenceThreads(), inFlight, metrics::batch)
+    this.batcher = settings.inferenceThreads() > 0
+        ? new Batcher(scorer, settings.maxBatchSize(), settings.maxBatchDelay().toNanos(), settings.inferenceThreads(), arriving::get, metrics::batch)
         : null;
   }
 
   /** Binds the port and starts answering (not ready until {@link #warmUpAndMarkReady()}); returns the bound port. */
   public int start() throws IOException {
-    http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 1024);
-    int threads = Math.min(settings.maxConcurrentRequests(), 1024) + 8;
-    executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "http");
-      t.setDaemon(true);
-      return t;
-    });
-    http.setExecutor(executor);
-    http.createContext("/", this::handle);
-    http.start();
-    return http.getAddress().getPort();
+    http = new HttpTransport(settings.host(), settings.port(), settings.ioThreads(), settings.maxRequestBytes(), settings.idleTimeout(),
+        this::handle);
+    return http.start();
   }
 
   /** Runs one inference through the same path as requests; the server is ready only if it succeeds. */
   public void warmUpAndMarkReady() throws Exception {
     float[][] row = {pipeline.encode(pipeline.typicalRow())};
-    float[][] scores = batcher != null ? batcher.submit(row).get(30, TimeUnit.SECONDS) : scorer.apply(row);
+    float[][] scores = score(row, () -> {}).get(30, TimeUnit.SECONDS);
     for (float s : scores[0]) {
       if (!Float.isFinite(s)) {
         throw new IllegalStateException("warm-up inference gave " + s);
@@ -116,8 +98,7 @@ public final class ModelServer implements AutoCloseable {
 
   /**
    * Graceful shutdown: readiness turns false (so Kubernetes stops routing here) while requests keep being served
-   * until none is in flight or the grace period ends; then the port closes. (JDK 17's HttpServer.stop(delay) waits
-   * the whole delay even when idle, so the drain is done here and stop(0) closes.)
+   * until none is in flight or the grace period ends; then the port and every connection close.
    */
   @Override
   public void close() {
@@ -133,114 +114,160 @@ public final class ModelServer implements AutoCloseable {
     }
     ready = false;
     if (http != null) {
-      http.stop(0);
+      http.close();
     }
     if (batcher != null) {
       batcher.close();
     }
-    if (executor != null) {
-      executor.shutdown();
-    }
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      String method = exchange.getRequestMethod();
+  private void handle(HttpCall call) {
+    try {
+      String path = call.path();
+      String method = call.method();
       switch (path) {
-        case "/v2/health/live" -> requireGet(exchange, method, () -> json(exchange, 200, object().put("live", true)));
-        case "/v2/health/ready" -> requireGet(exchange, method, () -> json(exchange, isReady() ? 200 : 503, object().put("ready", isReady())));
-        case "/v2" -> requireGet(exchange, method, () -> json(exchange, 200, serverMetadata()));
-        case "/metrics" -> requireGet(exchange, method, () -> send(exchange, 200, ServerMetrics.CONTENT_TYPE, metrics.scrape()));
-        case "/v1/feedback" -> requirePost(exchange, method, () -> feedback(exchange));
-        default -> model(exchange, path, method);
+        case "/v2/health/live" -> requireGet(call, method, () -> json(call, 200, object().put("live", true)));
+        case "/v2/health/ready" -> requireGet(call, method, () -> json(call, isReady() ? 200 : 503, object().put("ready", isReady())));
+        case "/v2" -> requireGet(call, method, () -> json(call, 200, serverMetadata()));
+        case "/metrics" -> requireGet(call, method, () -> call.respond(200, ServerMetrics.CONTENT_TYPE, metrics.scrape()));
+        case "/v1/feedback" -> requirePost(call, method, () -> feedback(call));
+        default -> model(call, path, method);
       }
-    } catch (RuntimeException e) {
-      json(exchange, 500, object().put("error", "internal error: " + e.getClass().getSimpleName()));
+    } catch (IOException | RuntimeException e) {
+      error(call, 500, "internal error: " + e.getClass().getSimpleName());
     }
   }
 
-  private void model(HttpExchange exchange, String path, String method) throws IOException {
+  private void model(HttpCall call, String path, String method) throws IOException {
     Matcher m = MODEL_PATH.matcher(path);
     if (!m.matches()) {
-      error(exchange, 404, "no such endpoint: " + path);
+      error(call, 404, "no such endpoint: " + path);
       return;
     }
     String name = m.group(1);
     String version = m.group(2);
     if (!name.equals(settings.modelName()) || (version != null && !version.equals(settings.modelVersion()))) {
-      error(exchange, 404, "model '" + name + "'" + (version == null ? "" : " version '" + version + "'")
+      error(call, 404, "model '" + name + "'" + (version == null ? "" : " version '" + version + "'")
           + " not found: this server serves model '" + settings.modelName() + "' version '" + settings.modelVersion() + "'");
       return;
     }
     String action = m.group(3);
     if (action == null) {
-      requireGet(exchange, method, () -> json(exchange, 200, modelMetadata()));
+      requireGet(call, method, () -> json(call, 200, modelMetadata()));
     } else if (action.equals("/ready")) {
-      requireGet(exchange, method, () -> json(exchange, isReady() ? 200 : 503, object().put("name", settings.modelName()).put("ready", isReady())));
+      requireGet(call, method, () -> json(call, isReady() ? 200 : 503, object().put("name", settings.modelName()).put("ready", isReady())));
     } else {
-      requirePost(exchange, method, () -> infer(exchange));
+      requirePost(call, method, () -> infer(call));
     }
   }
 
-  private void infer(HttpExchange exchange) throws IOException {
+  /**
+   * Parses and checks the request on the event loop, then hands its rows to the inference threads; the answer is
+   * written when the scores come back, or 503 when the request timeout passes first. A request holds its admission
+   * place until its inference is done or skipped, so a stuck model fills the server (429s), not its memory.
+   */
+  private void infer(HttpCall call) {
     long started = System.nanoTime();
     if (!ready) {
       metrics.error("not_ready");
       metrics.request("error", seconds(started));
-      error(exchange, 503, "model is not ready yet");
+      error(call, 503, "model is not ready yet");
       return;
     }
     if (!admission.tryAcquire()) {
       metrics.error("overloaded");
       metrics.request("overloaded", seconds(started));
-      exchange.getResponseHeaders().set("Retry-After", "1");
-      error(exchange, 429, "server is at its limit of " + settings.maxConcurrentRequests() + " concurrent requests; retry later");
+      error(call, 429, "server is at its limit of " + settings.maxConcurrentRequests() + " concurrent requests; retry later", "Retry-After", "1");
       return;
     }
     inFlight.incrementAndGet();
-    String outcome = "ok";
+    arriving.incrementAndGet();
+    InferenceRequestReader.Parsed request;
+    float[][] encoded;
     try {
-      InferenceRequestReader.Parsed request = reader.read(body(exchange));
-      float[][] encoded = new float[request.rows().length][];
+      request = reader.read(body(call));
+      encoded = new float[request.rows().length][];
       for (int r = 0; r < encoded.length; r++) {
         encoded[r] = pipeline.encode(request.rows()[r]);
       }
-      // Alone in flight, there is nothing to batch with: run inline and skip the hand-off to the batch worker.
-      boolean alone = inFlight.get() == 1;
-      float[][] scores = batcher != null && !alone
-          ? batcher.submit(encoded).get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
-          : scoreDirectly(encoded);
-      drift.observe(request.rows(), scores);
-      String id = request.id() != null ? request.id() : idPrefix + "-" + ids.incrementAndGet();
-      send(exchange, 200, JSON_TYPE, response(id, scores));
     } catch (BadRequest e) {
-      outcome = "bad_request";
+      arriving.decrementAndGet();
       metrics.error(e.reason());
-      error(exchange, e.status(), e.getMessage());
-    } catch (TimeoutException e) {
-      outcome = "timeout";
-      metrics.error("timeout");
-      error(exchange, 503, "inference did not finish within " + settings.requestTimeout().toMillis() + " ms; retry later");
-    } catch (ExecutionException | RuntimeException e) {
-      outcome = "error";
-      metrics.error("inference_failed");
-      error(exchange, 500, "inference failed");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      outcome = "error";
-      error(exchange, 503, "server is shutting down");
-    } finally {
-      inFlight.decrementAndGet();
+      error(call, e.status(), e.getMessage());
+      finish(started, "bad_request");
       admission.release();
-      metrics.request(outcome, seconds(started));
+      return;
+    } catch (RuntimeException e) {
+      arriving.decrementAndGet();
+      metrics.error("internal");
+      error(call, 500, "internal error: " + e.getClass().getSimpleName());
+      finish(started, "error");
+      admission.release();
+      return;
     }
+    CompletableFuture<float[][]> scores = score(encoded, admission::release);
+    arriving.decrementAndGet();
+    AtomicBoolean settled = new AtomicBoolean();
+    if (!scores.isDone()) {
+      long timeout = settings.requestTimeout().toNanos();
+      var timer = call.executor().schedule(() -> {
+        if (settled.compareAndSet(false, true)) {
+          metrics.error("timeout");
+          error(call, 503, "inference did not finish within " + settings.requestTimeout().toMillis() + " ms; retry later");
+          finish(started, "timeout");
+          scores.cancel(false); // a queued request is then skipped by the inference threads
+        }
+      }, timeout, TimeUnit.NANOSECONDS);
+      scores.whenComplete((s, failure) -> timer.cancel(false));
+    }
+    scores.whenComplete((s, failure) -> {
+      if (!settled.compareAndSet(false, true)) {
+        return; // answered 503 already
+      }
+      String outcome = "ok";
+      try {
+        if (failure != null) {
+          outcome = "error";
+          metrics.error("inference_failed");
+          error(call, 500, "inference failed");
+        } else {
+          drift.observe(request.rows(), s);
+          String id = request.id() != null ? request.id() : idPrefix + "-" + ids.incrementAndGet();
+          call.respond(200, JSON_TYPE, response(id, s));
+        }
+      } catch (IOException | RuntimeException e) {
+        outcome = "error";
+        error(call, 500, "internal error: " + e.getClass().getSimpleName());
+      } finally {
+        finish(started, outcome);
+      }
+    });
   }
 
-  private float[][] scoreDirectly(float[][] encoded) {
-    float[][] scores = scorer.apply(encoded);
-    metrics.batch(encoded.length);
-    return scores;
+  /** A request is answered and counted. */
+  private void finish(long started, String outcome) {
+    inFlight.decrementAndGet();
+    metrics.request(outcome, seconds(started));
+  }
+
+  /**
+   * Scores on the inference threads, or right here when the server runs the model on its I/O threads.
+   *
+   * @param done runs when the inference is over or was skipped (frees the request's admission place)
+   */
+  private CompletableFuture<float[][]> score(float[][] encoded, Runnable done) {
+    if (batcher != null) {
+      return batcher.submit(encoded, done);
+    }
+    try {
+      float[][] scores = scorer.apply(encoded);
+      metrics.batch(encoded.length);
+      return CompletableFuture.completedFuture(scores);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      done.run();
+    }
   }
 
   private byte[] response(String id, float[][] scores) throws IOException {
@@ -308,15 +335,15 @@ public final class ModelServer implements AutoCloseable {
     g.writeEndObject();
   }
 
-  private void feedback(HttpExchange exchange) throws IOException {
+  private void feedback(HttpCall call) throws IOException {
     JsonNode root;
     try {
-      root = InferenceRequestReader.JSON.readTree(body(exchange));
+      root = InferenceRequestReader.JSON.readTree(body(call));
     } catch (BadRequest e) {
-      error(exchange, e.status(), e.getMessage());
+      error(call, e.status(), e.getMessage());
       return;
     } catch (IOException e) {
-      error(exchange, 400, "feedback body is not valid JSON");
+      error(call, 400, "feedback body is not valid JSON");
       return;
     }
     List<JsonNode> items = new ArrayList<>();
@@ -326,7 +353,7 @@ public final class ModelServer implements AutoCloseable {
       items.add(root);
     }
     if (items.isEmpty()) {
-      error(exchange, 400, "feedback must be an object {\"id\": …, \"label\": …} or {\"id\": …, \"labels\": […]}, or an array of them");
+      error(call, 400, "feedback must be an object {\"id\": …, \"label\": …} or {\"id\": …, \"labels\": […]}, or an array of them");
       return;
     }
     List<double[]> outcomes = new ArrayList<>();
@@ -335,7 +362,7 @@ public final class ModelServer implements AutoCloseable {
       String id = item.path("id").isTextual() ? item.get("id").asText() : null;
       JsonNode labels = item.has("labels") ? item.get("labels") : item.has("label") ? InferenceRequestReader.JSON.createArrayNode().add(item.get("label")) : null;
       if (id == null || labels == null || !labels.isArray() || labels.isEmpty()) {
-        error(exchange, 400, "each feedback item needs a string \"id\" and a \"label\" or a \"labels\" array");
+        error(call, 400, "each feedback item needs a string \"id\" and a \"label\" or a \"labels\" array");
         return;
       }
       FeedbackTracker.Prediction prediction = feedback.prediction(id);
@@ -344,25 +371,25 @@ public final class ModelServer implements AutoCloseable {
         continue;
       }
       if (labels.size() != prediction.size()) {
-        error(exchange, 400, "request " + id + " scored " + prediction.size() + " rows but " + labels.size() + " labels were sent");
+        error(call, 400, "request " + id + " scored " + prediction.size() + " rows but " + labels.size() + " labels were sent");
         return;
       }
       for (int i = 0; i < labels.size(); i++) {
         JsonNode label = labels.get(i);
         if (classification) {
           if (!label.isTextual() && !label.isNumber() && !label.isBoolean()) {
-            error(exchange, 400, "label " + label + " is not a class name");
+            error(call, 400, "label " + label + " is not a class name");
             return;
           }
           String text = label.asText();
           if (!metadata.classes().contains(text)) {
-            error(exchange, 400, "label '" + text + "' is not one of the model's classes " + metadata.classes());
+            error(call, 400, "label '" + text + "' is not one of the model's classes " + metadata.classes());
             return;
           }
           outcomes.add(new double[] {prediction.classes()[i].equals(text) ? 1 : 0});
         } else {
           if (!label.isNumber() || !Double.isFinite(label.asDouble())) {
-            error(exchange, 400, "label " + label + " must be a finite number for a regression model");
+            error(call, 400, "label " + label + " must be a finite number for a regression model");
             return;
           }
           outcomes.add(new double[] {Math.abs(prediction.values()[i] - label.asDouble())});
@@ -383,7 +410,7 @@ public final class ModelServer implements AutoCloseable {
     metrics.feedback("unknown_id", unknown.size());
     ObjectNode answer = object().put("accepted", outcomes.size());
     answer.set("unknownIds", unknown);
-    json(exchange, 200, answer);
+    json(call, 200, answer);
   }
 
   private ObjectNode serverMetadata() {
@@ -417,60 +444,30 @@ public final class ModelServer implements AutoCloseable {
     return v == null ? "dev" : v;
   }
 
-  private byte[] body(HttpExchange exchange) throws IOException, BadRequest {
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.trim()) > settings.maxRequestBytes()) {
-          throw tooLarge(exchange);
-        }
-      } catch (NumberFormatException e) {
-        throw BadRequest.of("malformed_request", "Content-Length is not a number");
-      }
+  private byte[] body(HttpCall call) throws BadRequest {
+    if (call.bodyTooLarge()) {
+      throw new BadRequest(413, "too_large", "request body is larger than " + settings.maxRequestBytes() + " bytes");
     }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(settings.maxRequestBytes() + 1);
-      if (body.length > settings.maxRequestBytes()) {
-        throw tooLarge(exchange);
-      }
-      return body;
-    }
-  }
-
-  /**
-   * Refuses an oversized body. Up to 16 MiB of it is read and discarded first (constant memory): a server that
-   * answers while request bytes are still unread resets the connection, and the client never sees the 413.
-   */
-  private BadRequest tooLarge(HttpExchange exchange) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] discard = new byte[8192];
-      long left = 16L << 20;
-      for (int n; left > 0 && (n = in.read(discard, 0, (int) Math.min(discard.length, left))) > 0; ) {
-        left -= n;
-      }
-    }
-    exchange.getResponseHeaders().set("Connection", "close");
-    return new BadRequest(413, "too_large", "request body is larger than " + settings.maxRequestBytes() + " bytes");
+    return call.body();
   }
 
   private interface Action {
     void run() throws IOException;
   }
 
-  private static void requireGet(HttpExchange exchange, String method, Action action) throws IOException {
-    require(exchange, method.equals("GET") || method.equals("HEAD"), "GET", action);
+  private static void requireGet(HttpCall call, String method, Action action) throws IOException {
+    require(call, method.equals("GET") || method.equals("HEAD"), "GET", action);
   }
 
-  private static void requirePost(HttpExchange exchange, String method, Action action) throws IOException {
-    require(exchange, method.equals("POST"), "POST", action);
+  private static void requirePost(HttpCall call, String method, Action action) throws IOException {
+    require(call, method.equals("POST"), "POST", action);
   }
 
-  private static void require(HttpExchange exchange, boolean allowed, String allow, Action action) throws IOException {
+  private static void require(HttpCall call, boolean allowed, String allow, Action action) throws IOException {
     if (allowed) {
       action.run();
     } else {
-      exchange.getResponseHeaders().set("Allow", allow);
-      error(exchange, 405, "use " + allow + " for " + exchange.getRequestURI().getPath());
+      error(call, 405, "use " + allow + " for " + call.path(), "Allow", allow);
     }
   }
 
@@ -478,23 +475,16 @@ public final class ModelServer implements AutoCloseable {
     return InferenceRequestReader.JSON.createObjectNode();
   }
 
-  private static void error(HttpExchange exchange, int status, String message) throws IOException {
-    json(exchange, status, object().put("error", message));
-  }
-
-  private static void json(HttpExchange exchange, int status, JsonNode body) throws IOException {
-    send(exchange, status, JSON_TYPE, InferenceRequestReader.JSON.writeValueAsBytes(body));
-  }
-
-  private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? -1 : body.length);
-    if (!head) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+  private static void error(HttpCall call, int status, String message, String... headers) {
+    try {
+      call.respond(status, JSON_TYPE, InferenceRequestReader.JSON.writeValueAsBytes(object().put("error", message)), headers);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write a JSON error", e);
     }
+  }
+
+  private static void json(HttpCall call, int status, JsonNode body) throws IOException {
+    call.respond(status, JSON_TYPE, InferenceRequestReader.JSON.writeValueAsBytes(body));
   }
 
   private static double seconds(long startedNanos) {

@@ -5,14 +5,19 @@ import java.time.Duration;
 /**
  * How the model server runs.
  *
- * @param maxBatchSize most rows per inference; 1 turns batching off (each request runs on its own thread)
- * @param maxConcurrentRequests requests admitted at once; more are answered 429 at once, so memory stays bounded
- * @param requestTimeout longest a request waits for the batch worker before it is answered 503; a request alone in
- *     flight has nothing to wait for and runs inline on its own thread
- * @param maxRequestBytes larger bodies are answered 413 without being read
+ * @param maxBatchSize most rows per inference; 1 turns batching off (each inference thread takes one request at a time)
+ * @param maxConcurrentRequests requests admitted and not yet finished; more are answered 429 at once, so memory stays
+ *     bounded (a request that timed out keeps its place until its inference is done or skipped)
+ * @param requestTimeout longest a request waits for its inference before it is answered 503
+ * @param maxRequestBytes larger bodies are answered 413 and not kept
  * @param maxRowsPerRequest rows one request may carry
  * @param driftWindow scored rows in the drift window
  * @param feedbackWindow labelled rows in the online accuracy window
+ * @param ioThreads event-loop threads that read, parse and answer HTTP
+ * @param inferenceThreads threads that run the model; 0 runs it on the I/O threads instead (no hand-off, so the least
+ *     latency for a model that takes microseconds, but a slow model stalls every connection of its event loop, and
+ *     the request timeout cannot apply)
+ * @param idleTimeout keep-alive connections with nothing in progress for this long are closed
  */
 public record ServerSettings(
     String host,
@@ -27,32 +32,43 @@ public record ServerSettings(
     int maxRowsPerRequest,
     int driftWindow,
     int feedbackWindow,
+    int ioThreads,
     int inferenceThreads,
+    Duration idleTimeout,
     Duration shutdownGrace) {
+
+  /** Threads for the I/O or the model when each request is its own inference: one per core. */
+  public static final int CORES = Runtime.getRuntime().availableProcessors();
 
   /** Default limits and windows; where to bind and what to call the model are the caller's. */
   public static ServerSettings defaults(String host, int port, String modelName, String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, 32, Duration.ofMillis(2), 256, Duration.ofSeconds(10),
-        1 << 20, 4096, 1000, 1000, 1, Duration.ofSeconds(10));
+        1 << 20, 4096, 1000, 1000, CORES, 1, Duration.ofMinutes(2), Duration.ofSeconds(10));
   }
 
   public ServerSettings withModelVersion(String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, inferenceThreads, shutdownGrace);
+        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
+  /** Batching on (maxBatchSize > 1, one inference thread) or off (one inference thread per core). */
   public ServerSettings withBatching(int maxBatchSize, Duration maxBatchDelay) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, inferenceThreads, shutdownGrace);
+        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, maxBatchSize > 1 ? 1 : CORES, idleTimeout, shutdownGrace);
+  }
+
+  public ServerSettings withThreads(int ioThreads, int inferenceThreads) {
+    return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
+        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
   public ServerSettings withLimits(int maxConcurrentRequests, Duration requestTimeout) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, inferenceThreads, shutdownGrace);
+        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
   public ServerSettings withWindows(int driftWindow, int feedbackWindow) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, inferenceThreads, shutdownGrace);
+        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 }
