@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
@@ -22,6 +22,7 @@ final class Batcher implements AutoCloseable {
   private record Job(float[][] rows, CompletableFuture<float[][]> result, Runnable done) {}
 
   private static final Job STOP = new Job(new float[0][], null, null);
+  private static final long WAIT_SLICE_NANOS = 20_000;
 
   private final UnaryOperator<float[][]> scorer;
   private final int maxBatchRows;
@@ -85,10 +86,9 @@ final class Batcher implements AutoCloseable {
             if (wait <= 0 || arriving.getAsInt() == 0) {
               break;
             }
-            next = queue.poll(Math.min(wait, 50_000), TimeUnit.NANOSECONDS);
-            if (next == null) {
-              continue;
-            }
+            // Sleep a slice rather than wait on the queue: one wake-up per slice, not one per arriving request.
+            LockSupport.parkNanos(Math.min(wait, WAIT_SLICE_NANOS));
+            continue;
           }
           if (next == STOP || rows + next.rows().length > maxBatchRows) {
             carried = next;

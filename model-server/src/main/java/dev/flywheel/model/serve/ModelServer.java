@@ -45,6 +45,7 @@ public final class ModelServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger arriving = new AtomicInteger();
   private final Batcher batcher;
+  private final RequestTimeouts timeouts;
   private final String idPrefix = Long.toHexString(System.nanoTime() ^ Double.doubleToLongBits(Math.random()));
   private final AtomicLong ids = new AtomicLong();
   private final boolean classification;
@@ -70,6 +71,7 @@ public final class ModelServer implements AutoCloseable {
     this.batcher = settings.inferenceThreads() > 0
         ? new Batcher(scorer, settings.maxBatchSize(), settings.maxBatchDelay().toNanos(), settings.inferenceThreads(), arriving::get, metrics::batch)
         : null;
+    this.timeouts = new RequestTimeouts(settings.requestTimeout().toNanos());
   }
 
   /** Binds the port and starts answering (not ready until {@link #warmUpAndMarkReady()}); returns the bound port. */
@@ -119,6 +121,7 @@ public final class ModelServer implements AutoCloseable {
     if (batcher != null) {
       batcher.close();
     }
+    timeouts.close();
   }
 
   private void handle(HttpCall call) {
@@ -209,16 +212,12 @@ public final class ModelServer implements AutoCloseable {
     arriving.decrementAndGet();
     AtomicBoolean settled = new AtomicBoolean();
     if (!scores.isDone()) {
-      long timeout = settings.requestTimeout().toNanos();
-      var timer = call.executor().schedule(() -> {
-        if (settled.compareAndSet(false, true)) {
-          metrics.error("timeout");
-          error(call, 503, "inference did not finish within " + settings.requestTimeout().toMillis() + " ms; retry later");
-          finish(started, "timeout");
-          scores.cancel(false); // a queued request is then skipped by the inference threads
-        }
-      }, timeout, TimeUnit.NANOSECONDS);
-      scores.whenComplete((s, failure) -> timer.cancel(false));
+      timeouts.watch(settled, () -> {
+        metrics.error("timeout");
+        error(call, 503, "inference did not finish within " + settings.requestTimeout().toMillis() + " ms; retry later");
+        finish(started, "timeout");
+        scores.cancel(false); // a queued request is then skipped by the inference threads
+      });
     }
     scores.whenComplete((s, failure) -> {
       if (!settled.compareAndSet(false, true)) {

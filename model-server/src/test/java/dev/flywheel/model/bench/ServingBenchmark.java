@@ -18,8 +18,8 @@ import java.util.Random;
 import java.util.function.UnaryOperator;
 
 /**
- * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms]), for three model
- * shapes. Everything is measured in one run on this machine and reported as ratios against baselines of the same run:
+ * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms] [shapes, e.g.
+ * 1,3]), for three model shapes. Everything is measured in one run on this machine and reported as ratios against baselines of the same run:
  * in-process predictions per second per engine; then HTTP single-row requests on 127.0.0.1 at 1, 16 and 64
  * connections against (a) the same server answering a constant without the model on its I/O threads, (b) the model
  * with dynamic batching, (c) the model with batching off (one inference thread per core), (d) the model run on the
@@ -43,8 +43,10 @@ public final class ServingBenchmark {
     Duration delay = Duration.ofNanos((long) ((args.length > 1 ? Double.parseDouble(args[1]) : 2) * 1e6));
     System.out.printf(Locale.ROOT, "%d cores, Java %s; the load generator shares them with the server%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
-    for (Shape shape : List.of(new Shape(8, List.of(32, 16)), new Shape(32, List.of(256, 128)), new Shape(64, List.of(1024, 512)))) {
-      run(shape, seconds, delay);
+    List<Shape> shapes = List.of(new Shape(8, List.of(32, 16)), new Shape(32, List.of(256, 128)), new Shape(64, List.of(1024, 512)));
+    String only = args.length > 2 ? args[2] : "1,2,3";
+    for (String n : only.split(",")) {
+      run(shapes.get(Integer.parseInt(n.trim()) - 1), seconds, delay);
     }
   }
 

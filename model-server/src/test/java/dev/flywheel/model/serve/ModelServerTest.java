@@ -100,6 +100,55 @@ class ModelServerTest {
     assertThat(yes).as("the server answers what the model computes").isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
   }
 
+  @Test
+  void concurrentRequestsBatchedTogetherEachGetTheirOwnAnswer() throws Exception {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "batched").withBatching(32, Duration.ofMillis(2));
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), churn::score)) {
+      ServerHarness client = new ServerHarness(own.start());
+      own.warmUpAndMarkReady();
+      String[] contracts = {"month-to-month", "one-year", "two-year"};
+      java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(24);
+      List<CompletableFuture<Void>> senders = new ArrayList<>();
+      for (int t = 0; t < 24; t++) {
+        int sender = t;
+        senders.add(CompletableFuture.runAsync(() -> {
+          Random random = new Random(sender);
+          for (int i = 0; i < 40; i++) {
+            int rows = 1 + random.nextInt(3);
+            double tenure = 1 + random.nextInt(72);
+            double charges = 20 + random.nextInt(100);
+            int calls = random.nextInt(8);
+            String contract = contracts[random.nextInt(3)];
+            String id = "sender-" + sender + "-" + i;
+            try {
+              HttpResponse<String> response = client.post("/v2/models/churn/infer", named(rows, tenure, charges, calls, contract, id));
+              JsonNode body = json(response);
+              assertThat(body.path("id").asText()).isEqualTo(id);
+              float expected = churn.score(new float[][] {churn.pipeline().encode(new Object[] {tenure, charges, (double) calls, contract})})[0][0];
+              JsonNode probabilities = body.path("outputs").get(0);
+              assertThat(probabilities.path("shape").toString()).isEqualTo("[" + rows + ",2]");
+              for (int r = 0; r < rows; r++) {
+                assertThat(probabilities.path("data").get(2 * r + 1).asDouble()).as(id + " row " + r)
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        }, threads));
+      }
+      try {
+        CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      } finally {
+        threads.shutdownNow();
+      }
+      double inferences = client.metric("flywheel_batch_size_rows_count{model=\"churn\",version=\"batched\"}");
+      double rows = client.metric("flywheel_inference_rows_total{model=\"churn\",version=\"batched\"}");
+      assertThat(inferences).as("requests were batched together").isLessThan(24 * 40);
+      assertThat(rows).isGreaterThan(24 * 40);
+    }
+  }
+
   static List<Object[]> malformed() {
     String ok = named(1, 3, 95, 6, "month-to-month", null);
     List<Object[]> cases = new ArrayList<>();
