@@ -208,8 +208,10 @@ public final class ModelServer implements AutoCloseable {
       admission.release();
       return;
     }
-    CompletableFuture<float[][]> scores = score(encoded, admission::release);
+    // No longer arriving once handed over: counted down first, or an idle inference thread that wakes on this very
+    // request would see it still arriving and wait a slice for it.
     arriving.decrementAndGet();
+    CompletableFuture<float[][]> scores = score(encoded, admission::release);
     AtomicBoolean settled = new AtomicBoolean();
     if (!scores.isDone()) {
       timeouts.watch(settled, () -> {

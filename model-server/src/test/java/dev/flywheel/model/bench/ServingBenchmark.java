@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
  */
 public final class ServingBenchmark {
   private static final int[] LOADS = {1, 16, 64};
+  private static final double WARM_UP_SECONDS = 6;
 
   /**
    * A model shape to measure: the small reference MLP of STACK.md, a production-size tabular one, and a wide one whose
@@ -76,7 +77,7 @@ public final class ServingBenchmark {
     System.out.println("faster single-row engine (served below, and chosen by --engine auto when the bundle has its weights): " + servingEngine);
 
     byte[] body = request(shape.features());
-    int rounds = 3;
+    int rounds = 5;
     System.out.printf(Locale.ROOT, "%n== HTTP, one-row requests on 127.0.0.1: %d interleaved rounds of %.0f s per point, medians ==%n", rounds, seconds);
     String[] labels = {"no model (constant)", "model, batching 64/" + delay.toNanos() / 1e6 + "ms", "model, batching off",
         "model on the I/O threads"};
@@ -97,6 +98,11 @@ public final class ServingBenchmark {
         for (int i = 0; i < ports.length; i++) {
           ports[i] = servers.get(i).start();
           servers.get(i).warmUpAndMarkReady();
+        }
+        // The JIT needs seconds of load before a server's path runs compiled: without this the first points measure
+        // the compiler, not the server (seen: 19k, 29k, 52k req/s in three rounds of the same server).
+        for (int port : ports) {
+          LoadGenerator.run(port, "/v2/models/bench/infer", body, LOADS[LOADS.length - 1], WARM_UP_SECONDS);
         }
         for (int l = 0; l < LOADS.length; l++) {
           List<List<LoadGenerator.Result>> results = new ArrayList<>();
