@@ -19,8 +19,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms] [shapes, e.g.
- * 1,3]), for three model shapes. Everything is measured in one run on this machine and reported as ratios against baselines of the same run:
- * in-process predictions per second per engine; then HTTP single-row requests on 127.0.0.1 at 1, 16 and 64
+ * 1,3]), for three model shapes. Everything is measured in one run on this machine and reported as ratios against
+ * baselines of the same run: in-process predictions per second per engine; then HTTP single-row requests on 127.0.0.1 at 1, 16 and 64
  * connections against (a) the same server answering a constant without the model on its I/O threads, (b) the model
  * with dynamic batching, (c) the model with batching off (one inference thread per core), (d) the model run on the
  * I/O threads. Batching cannot beat (a), so (a) ÷ the better of (c) and (d) is the most batching could give.
