@@ -10,18 +10,16 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One HTTP request as the server's handlers see it: method, path, headers and the whole body. It is answered exactly
+ * One HTTP request as the server's handlers see it: method, path and the whole body. It is answered exactly
  * once, from any thread; answers on one connection go out in the order its requests came in.
  */
 public final class HttpCall {
   private final Channel channel;
   private final String method;
   private final String path;
-  private final HttpHeaders headers;
   private final byte[] body;
   private final boolean bodyTooLarge;
   private final boolean keepAlive;
@@ -29,12 +27,11 @@ public final class HttpCall {
   private final Runnable afterAnswer;
   private final AtomicBoolean answered = new AtomicBoolean();
 
-  HttpCall(Channel channel, String method, String path, HttpHeaders headers, byte[] body, boolean bodyTooLarge, boolean keepAlive,
+  HttpCall(Channel channel, String method, String path, byte[] body, boolean bodyTooLarge, boolean keepAlive,
       HttpVersion version, Runnable afterAnswer) {
     this.channel = channel;
     this.method = method;
     this.path = path;
-    this.headers = headers;
     this.body = body;
     this.bodyTooLarge = bodyTooLarge;
     this.keepAlive = keepAlive;
@@ -51,10 +48,6 @@ public final class HttpCall {
     return path;
   }
 
-  public String header(String name) {
-    return headers.get(name);
-  }
-
   /** The request body; empty when {@link #bodyTooLarge()}. */
   public byte[] body() {
     return body;
@@ -63,11 +56,6 @@ public final class HttpCall {
   /** The body was over the server's limit: it was discarded, not kept, and the connection closes after the answer. */
   public boolean bodyTooLarge() {
     return bodyTooLarge;
-  }
-
-  /** The event loop of this request's connection, for timers. */
-  public EventExecutor executor() {
-    return channel.eventLoop();
   }
 
   /**

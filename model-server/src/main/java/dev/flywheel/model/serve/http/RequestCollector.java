@@ -91,7 +91,9 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
     if (HttpUtil.is100ContinueExpected(r)) {
       if (tooLarge) {
         dispatch(ctx); // answered 413 before the client sends the body; the connection then closes
-      } else {
+      } else if (!busy) {
+        // (behind a pipelined request still being answered, no interim answer may jump ahead: the client sends the
+        // body after its own short wait instead)
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
       }
     }
@@ -126,7 +128,7 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
     }
     byte[] content = tooLarge ? new byte[0] : size == body.length ? body : Arrays.copyOf(body, size);
     body = null;
-    HttpCall call = new HttpCall(ctx.channel(), r.method().name(), path, r.headers(), content, tooLarge, HttpUtil.isKeepAlive(r),
+    HttpCall call = new HttpCall(ctx.channel(), r.method().name(), path, content, tooLarge, HttpUtil.isKeepAlive(r),
         r.protocolVersion(), this::answered);
     if (busy) {
       waiting.add(call);
