@@ -34,6 +34,7 @@ import java.util.function.Consumer;
 final class RequestCollector extends ChannelInboundHandlerAdapter {
   private static final long DISCARD_LIMIT = 16L << 20;
   private static final int MAX_WAITING = 16;
+  private static final int INITIAL_BODY_BYTES = 16_384;
 
   private final int maxBodyBytes;
   private final Consumer<HttpCall> handler;
@@ -85,7 +86,8 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
     request = r;
     long declared = HttpUtil.getContentLength(r, -1L);
     tooLarge = declared > maxBodyBytes;
-    body = tooLarge ? null : new byte[declared >= 0 ? (int) declared : 1024];
+    // Sized by the bytes that arrive, not by what the client declares: idle connections hold no large buffers.
+    body = tooLarge ? null : new byte[(int) Math.min(declared >= 0 ? declared : 1024, INITIAL_BODY_BYTES)];
     size = 0;
     discarded = 0;
     if (HttpUtil.is100ContinueExpected(r)) {
