@@ -17,10 +17,10 @@ final class ServeCommand {
       flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
-          [--max-request-bytes N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]""";
+          [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]""";
   private static final Set<String> KNOWN = Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
       "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
-      "feedback-window", "max-request-bytes", "io-threads", "inference-threads", "idle-timeout");
+      "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout");
 
   private ServeCommand() {}
 
@@ -89,6 +89,7 @@ final class ServeCommand {
         o.intValue("max-concurrent-requests", base.maxConcurrentRequests(), 1, 100_000),
         o.duration("request-timeout", base.requestTimeout()),
         o.intValue("max-request-bytes", base.maxRequestBytes(), 1024, 256 << 20),
+        o.intValue("max-connections", base.maxConnections(), 1, 1_000_000),
         base.maxRowsPerRequest(),
         o.intValue("drift-window", base.driftWindow(), 10, 1_000_000),
         o.intValue("feedback-window", base.feedbackWindow(), 10, 1_000_000),

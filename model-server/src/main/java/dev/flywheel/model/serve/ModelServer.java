@@ -76,8 +76,8 @@ public final class ModelServer implements AutoCloseable {
 
   /** Binds the port and starts answering (not ready until {@link #warmUpAndMarkReady()}); returns the bound port. */
   public int start() throws IOException {
-    http = new HttpTransport(settings.host(), settings.port(), settings.ioThreads(), settings.maxRequestBytes(), settings.idleTimeout(),
-        this::handle);
+    http = new HttpTransport(settings.host(), settings.port(), settings.ioThreads(), settings.maxRequestBytes(), settings.maxConnections(),
+        settings.idleTimeout(), this::handle);
     return http.start();
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
  *     bounded (a request that timed out keeps its place until its inference is done or skipped)
  * @param requestTimeout longest a request waits for its inference before it is answered 503
  * @param maxRequestBytes larger bodies are answered 413 and not kept
+ * @param maxConnections connections open at once; more are answered 503 and closed at once
  * @param maxRowsPerRequest rows one request may carry
  * @param driftWindow scored rows in the drift window
  * @param feedbackWindow labelled rows in the online accuracy window
@@ -29,6 +30,7 @@ public record ServerSettings(
     int maxConcurrentRequests,
     Duration requestTimeout,
     int maxRequestBytes,
+    int maxConnections,
     int maxRowsPerRequest,
     int driftWindow,
     int feedbackWindow,
@@ -43,32 +45,32 @@ public record ServerSettings(
   /** Default limits and windows; where to bind and what to call the model are the caller's. */
   public static ServerSettings defaults(String host, int port, String modelName, String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, 32, Duration.ofMillis(2), 256, Duration.ofSeconds(10),
-        1 << 20, 4096, 1000, 1000, CORES, 1, Duration.ofMinutes(2), Duration.ofSeconds(10));
+        1 << 20, 10_000, 4096, 1000, 1000, CORES, 1, Duration.ofMinutes(2), Duration.ofSeconds(10));
   }
 
   public ServerSettings withModelVersion(String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
   /** Batching on (maxBatchSize > 1, one inference thread) or off (one inference thread per core). */
   public ServerSettings withBatching(int maxBatchSize, Duration maxBatchDelay) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, maxBatchSize > 1 ? 1 : CORES, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, maxBatchSize > 1 ? 1 : CORES, idleTimeout, shutdownGrace);
   }
 
   public ServerSettings withThreads(int ioThreads, int inferenceThreads) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
   public ServerSettings withLimits(int maxConcurrentRequests, Duration requestTimeout) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
   public ServerSettings withWindows(int driftWindow, int feedbackWindow) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 }

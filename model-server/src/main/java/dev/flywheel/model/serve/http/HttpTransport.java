@@ -1,7 +1,9 @@
 package dev.flywheel.model.serve.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -13,8 +15,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -24,10 +28,13 @@ import java.util.function.Consumer;
 public final class HttpTransport implements AutoCloseable {
   private static final int MAX_REQUEST_LINE = 8192;
   private static final int MAX_HEADER_BYTES = 16_384;
+  private static final byte[] TOO_MANY_CONNECTIONS = json503("the server is at its limit of open connections; retry later");
 
   private final InetSocketAddress address;
   private final int ioThreads;
   private final int maxBodyBytes;
+  private final int maxConnections;
+  private final AtomicInteger connections = new AtomicInteger();
   private final Duration idleTimeout;
   private final Consumer<HttpCall> handler;
   private EventLoopGroup loops;
@@ -36,13 +43,16 @@ public final class HttpTransport implements AutoCloseable {
   /**
    * @param ioThreads event-loop threads that read, parse and answer requests
    * @param maxBodyBytes larger bodies are discarded and the call marked {@link HttpCall#bodyTooLarge()}
+   * @param maxConnections connections open at once; one more is answered 503 and closed before it is read
    * @param idleTimeout connections with nothing in progress for this long are closed
    * @param handler gets every request on its connection's event loop; it must not block
    */
-  public HttpTransport(String host, int port, int ioThreads, int maxBodyBytes, Duration idleTimeout, Consumer<HttpCall> handler) {
+  public HttpTransport(String host, int port, int ioThreads, int maxBodyBytes, int maxConnections, Duration idleTimeout,
+      Consumer<HttpCall> handler) {
     this.address = new InetSocketAddress(host, port);
     this.ioThreads = ioThreads;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxConnections = maxConnections;
     this.idleTimeout = idleTimeout;
     this.handler = handler;
   }
@@ -56,6 +66,12 @@ public final class HttpTransport implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
+            connections.incrementAndGet();
+            channel.closeFuture().addListener(closed -> connections.decrementAndGet());
+            if (connections.get() > maxConnections) {
+              channel.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CONNECTIONS)).addListener(ChannelFutureListener.CLOSE);
+              return;
+            }
             channel.pipeline()
                 .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                 .addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 65_536))
@@ -69,6 +85,12 @@ public final class HttpTransport implements AutoCloseable {
       throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
     }
     return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  private static byte[] json503(String message) {
+    String body = "{\"error\":\"" + message + "\"}";
+    return ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+        + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Stops listening and closes every connection (answers already handed to the event loops are written first). */

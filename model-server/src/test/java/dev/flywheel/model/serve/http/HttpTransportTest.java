@@ -29,7 +29,7 @@ class HttpTransportTest {
   /** Echoes "path:body length"; /slow answers 200 ms later from another thread; an oversized body gets 413. */
   @BeforeAll
   static void start() throws IOException {
-    transport = new HttpTransport("127.0.0.1", 0, 2, MAX_BODY, Duration.ofSeconds(30), call -> {
+    transport = new HttpTransport("127.0.0.1", 0, 2, MAX_BODY, 1000, Duration.ofSeconds(30), call -> {
       if (call.bodyTooLarge()) {
         call.respond(413, "application/json", "{\"error\":\"too large\"}".getBytes(StandardCharsets.UTF_8));
         return;
@@ -150,8 +150,46 @@ class HttpTransportTest {
     }
   }
 
+  @Test
+  void aConnectionOverTheLimitIsAnswered503AndClosedUntilOneFrees() throws Exception {
+    HttpTransport limited = new HttpTransport("127.0.0.1", 0, 1, MAX_BODY, 2, Duration.ofSeconds(30),
+        call -> call.respond(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8)));
+    int limitedPort = limited.start();
+    try (Socket first = connect(limitedPort); Socket second = connect(limitedPort)) {
+      for (Socket open : java.util.List.of(first, second)) {
+        send(open, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(read(new BufferedInputStream(open.getInputStream())).body).isEqualTo("ok");
+      }
+      try (Socket third = connect(limitedPort)) {
+        InputStream in = new BufferedInputStream(third.getInputStream());
+        Response refused = read(in);
+        assertThat(refused.status).isEqualTo(503);
+        assertThat(refused.body).contains("limit of open connections");
+        assertThat(in.read()).isEqualTo(-1);
+      }
+      first.close();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      int status;
+      do {
+        try (Socket again = connect(limitedPort)) {
+          send(again, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+          status = read(new BufferedInputStream(again.getInputStream())).status;
+        } catch (IOException e) {
+          status = -1; // refused while the freed place is not yet counted (the refusal may reset our request)
+        }
+      } while (status != 200 && System.nanoTime() < deadline);
+      assertThat(status).as("a closed connection frees its place").isEqualTo(200);
+    } finally {
+      limited.close();
+    }
+  }
+
   private static Socket connect() throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    return connect(port);
+  }
+
+  private static Socket connect(int to) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), to);
     socket.setSoTimeout(10_000);
     return socket;
   }
