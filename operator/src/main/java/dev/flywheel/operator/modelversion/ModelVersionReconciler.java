@@ -48,13 +48,11 @@ import jakarta.inject.Inject;
  */
 @ControllerConfiguration(name = "modelversion")
 public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner<ModelVersion> {
-  @Inject
-  OperatorSettings settings;
   static final String VALIDATED = "Validated";
   static final String READY = "Ready";
 
-
-
+  @Inject
+  OperatorSettings settings;
 
   @Override
   public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {

@@ -28,11 +28,11 @@ import jakarta.inject.Inject;
  */
 @ControllerConfiguration(name = "site")
 public class SiteReconciler implements Reconciler<Site> {
-  @Inject
-  OperatorSettings settings;
   static final String REACHABLE = "Reachable";
   static final String READY = "Ready";
 
+  @Inject
+  OperatorSettings settings;
 
   @Override
   public UpdateControl<Site> reconcile(Site site, Context<Site> context) {

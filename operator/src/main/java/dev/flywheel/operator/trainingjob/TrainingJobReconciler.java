@@ -47,15 +47,13 @@ import jakarta.inject.Inject;
  */
 @ControllerConfiguration(name = "trainingjob")
 public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<TrainingJob> {
-  @Inject
-  OperatorSettings settings;
   static final String SCHEDULED = "Scheduled";
   static final String READY = "Ready";
   static final String SUCCEEDED = "Succeeded";
   static final String FAILED = "Failed";
 
-
-
+  @Inject
+  OperatorSettings settings;
 
   @Override
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
