@@ -94,7 +94,7 @@ final class ServeCommand {
         o.intValue("drift-window", base.driftWindow(), 10, 1_000_000),
         o.intValue("feedback-window", base.feedbackWindow(), 10, 1_000_000),
         o.intValue("io-threads", base.ioThreads(), 1, 64),
-        o.intValue("inference-threads", maxBatchSize > 1 ? 1 : ServerSettings.CORES, 0, 64),
+        o.intValue("inference-threads", ServerSettings.defaultInferenceThreads(maxBatchSize), 0, 64),
         o.duration("idle-timeout", base.idleTimeout()),
         base.shutdownGrace());
   }

@@ -71,8 +71,7 @@ final class Batcher implements AutoCloseable {
         if (first == STOP) {
           return;
         }
-        if (first.result().isDone()) {
-          first.done().run();
+        if (skipped(first)) {
           continue;
         }
         batch.clear();
@@ -94,8 +93,7 @@ final class Batcher implements AutoCloseable {
             carried = next;
             break;
           }
-          if (next.result().isDone()) {
-            next.done().run();
+          if (skipped(next)) {
             continue;
           }
           batch.add(next);
@@ -107,6 +105,15 @@ final class Batcher implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** A job answered already (it timed out) does not run; its place is freed at once. */
+  private static boolean skipped(Job job) {
+    if (!job.result().isDone()) {
+      return false;
+    }
+    job.done().run();
+    return true;
   }
 
   private void run(List<Job> batch, int rows) {

@@ -194,23 +194,16 @@ public final class ModelServer implements AutoCloseable {
         encoded[r] = pipeline.encode(request.rows()[r]);
       }
     } catch (BadRequest e) {
-      arriving.decrementAndGet();
-      metrics.error(e.reason());
-      error(call, e.status(), e.getMessage());
-      finish(started, "bad_request");
-      admission.release();
+      refuse(call, started, "bad_request", e.reason(), e.status(), e.getMessage());
       return;
     } catch (RuntimeException e) {
-      arriving.decrementAndGet();
-      metrics.error("internal");
-      error(call, 500, "internal error: " + e.getClass().getSimpleName());
-      finish(started, "error");
-      admission.release();
+      refuse(call, started, "error", "internal", 500, "internal error: " + e.getClass().getSimpleName());
       return;
+    } finally {
+      // No longer arriving once parsed: counted down before the hand-over, or an idle inference thread that wakes on
+      // this very request would see it still arriving and wait a slice for it.
+      arriving.decrementAndGet();
     }
-    // No longer arriving once handed over: counted down first, or an idle inference thread that wakes on this very
-    // request would see it still arriving and wait a slice for it.
-    arriving.decrementAndGet();
     CompletableFuture<float[][]> scores = score(encoded, admission::release);
     AtomicBoolean settled = new AtomicBoolean();
     if (!scores.isDone()) {
@@ -243,6 +236,14 @@ public final class ModelServer implements AutoCloseable {
         finish(started, outcome);
       }
     });
+  }
+
+  /** Answers an admitted request that never reached the model, and frees its place. */
+  private void refuse(HttpCall call, long started, String outcome, String reason, int status, String message) {
+    metrics.error(reason);
+    error(call, status, message);
+    finish(started, outcome);
+    admission.release();
   }
 
   /** A request is answered and counted. */

@@ -53,10 +53,16 @@ public record ServerSettings(
         maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
   }
 
-  /** Batching on (maxBatchSize > 1, one inference thread) or off (one inference thread per core). */
+  /** One inference thread with batching (it runs whole batches), one per core without (each runs one request). */
+  public static int defaultInferenceThreads(int maxBatchSize) {
+    return maxBatchSize > 1 ? 1 : CORES;
+  }
+
+  /** Batching on (maxBatchSize > 1) or off, with the default inference threads for it. */
   public ServerSettings withBatching(int maxBatchSize, Duration maxBatchDelay) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, maxBatchSize > 1 ? 1 : CORES, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, defaultInferenceThreads(maxBatchSize),
+        idleTimeout, shutdownGrace);
   }
 
   public ServerSettings withThreads(int ioThreads, int inferenceThreads) {

@@ -88,7 +88,7 @@ public final class HttpTransport implements AutoCloseable {
   }
 
   private static byte[] json503(String message) {
-    String body = "{\"error\":\"" + message + "\"}";
+    String body = new String(RequestCollector.json(message), StandardCharsets.US_ASCII);
     return ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
         + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
   }

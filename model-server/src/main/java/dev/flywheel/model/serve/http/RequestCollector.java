@@ -184,7 +184,7 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
   }
 
   /** {"error": message} for the transport's own fixed messages (no quotes or backslashes in them). */
-  private static byte[] json(String message) {
+  static byte[] json(String message) {
     return ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
   }
 
