@@ -2,17 +2,18 @@ package dev.flywheel.model.bundle;
 
 import dev.flywheel.model.data.FeaturePipeline;
 import dev.flywheel.model.data.FeatureSpec;
+import dev.flywheel.model.data.Task;
 import dev.flywheel.model.infer.ModelRunner;
 import dev.flywheel.model.infer.OutputDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /** A bundle opened for use: digest verified first, metadata checked, weights loaded. */
 public final class ModelBundle implements AutoCloseable {
-  private static final Set<String> TASKS = Set.of("binaryClassification", "multiclassClassification", "regression");
+  private static final List<String> TASKS = Arrays.stream(Task.values()).map(Task::name).toList();
 
   private final Path directory;
   private final String digest;
@@ -71,7 +72,7 @@ public final class ModelBundle implements AutoCloseable {
         throw new InvalidBundleException(ModelMetadata.FILE + ": feature " + f.name() + " needs type numeric, or categorical with a vocabulary");
       }
     }
-    boolean classification = !"regression".equals(m.task());
+    boolean classification = m.isClassification();
     if (classification && (m.classes() == null || m.classes().size() < 2)) {
       throw new InvalidBundleException(ModelMetadata.FILE + ": a classification model needs at least two classes");
     }

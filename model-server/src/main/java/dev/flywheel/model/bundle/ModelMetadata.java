@@ -1,7 +1,9 @@
 package dev.flywheel.model.bundle;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.flywheel.model.data.FeatureSpec;
+import dev.flywheel.model.data.Task;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +34,17 @@ public record ModelMetadata(
   public static final int FORMAT_VERSION = 1;
   public static final String LOGITS = "logits";
   public static final String PROBABILITIES = "probabilities";
+
+  /** Binary or multiclass classification, not regression. */
+  @JsonIgnore
+  public boolean isClassification() {
+    return !Task.regression.name().equals(task);
+  }
+
+  @JsonIgnore
+  public boolean isMulticlass() {
+    return Task.multiclassClassification.name().equals(task);
+  }
 
   /** The network's shape. */
   public record Architecture(String type, int inputSize, List<Integer> hiddenLayers, int outputSize, String activation) {}

@@ -73,7 +73,7 @@ final class ValidateCommand {
 
   private static void smokeTest(ModelBundle bundle, ObjectNode json) throws CommandFailure {
     float[][] scores = bundle.score(new float[][] {bundle.pipeline().encode(bundle.pipeline().typicalRow())});
-    boolean classification = !"regression".equals(bundle.metadata().task());
+    boolean classification = bundle.metadata().isClassification();
     for (float s : scores[0]) {
       if (!Float.isFinite(s) || (classification && (s < 0 || s > 1))) {
         json.put("smokeTestPassed", false);

@@ -17,7 +17,7 @@ final class DriftMonitor {
   private final List<Histogram> baselines = new ArrayList<>();
   private final int[] featureIndex;
   private final Histogram prediction;
-  private final String task;
+  private final boolean multiclass;
   private final List<String> classes;
   private final int window;
   private final int[][] ring;
@@ -30,7 +30,7 @@ final class DriftMonitor {
   /** Features without a baseline (imported models may have none) are not monitored. */
   DriftMonitor(ModelMetadata metadata, int window) {
     this.window = window;
-    this.task = metadata.task();
+    this.multiclass = metadata.isMulticlass();
     this.classes = metadata.classes();
     Map<String, Histogram> features = metadata.baseline() == null ? Map.of() : metadata.baseline().features();
     List<Integer> indices = new ArrayList<>();
@@ -76,10 +76,10 @@ final class DriftMonitor {
       }
       double summary = summary(scores[r]);
       int predictionBin = prediction == null ? 0
-          : "multiclassClassification".equals(task) ? prediction.binOf(classes.get((int) summary)) : prediction.binOf(summary);
+          : multiclass ? prediction.binOf(classes.get((int) summary)) : prediction.binOf(summary);
       ring[next][tracked - 1] = predictionBin;
       counts[tracked - 1][predictionBin]++;
-      predictionRing[next] = "multiclassClassification".equals(task) ? 0 : summary;
+      predictionRing[next] = multiclass ? 0 : summary;
       predictionSum += predictionRing[next];
       next = (next + 1) % window;
     }

@@ -64,9 +64,9 @@ public final class ModelServer implements AutoCloseable {
     this.reader = new InferenceRequestReader(metadata.features(), settings.maxRowsPerRequest());
     this.drift = new DriftMonitor(metadata, settings.driftWindow());
     this.feedback = new FeedbackTracker(100_000, settings.feedbackWindow());
-    this.classification = !"regression".equals(metadata.task());
-    this.metrics = new ServerMetrics(settings.modelName(), settings.modelVersion(), digest, engine, metadata.task(),
-        metadata.format(), drift, feedback, inFlight);
+    this.classification = metadata.isClassification();
+    this.metrics = new ServerMetrics(settings.modelName(), settings.modelVersion(), digest, engine, metadata, drift, feedback,
+        inFlight);
     this.admission = new Semaphore(settings.maxConcurrentRequests());
     this.batcher = settings.inferenceThreads() > 0
         ? new Batcher(scorer, settings.maxBatchSize(), settings.maxBatchDelay().toNanos(), settings.inferenceThreads(), arriving::get, metrics::batch)

@@ -1,5 +1,6 @@
 package dev.flywheel.model.serve;
 
+import dev.flywheel.model.bundle.ModelMetadata;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -39,8 +40,8 @@ final class ServerMetrics {
   private final DistributionDataPoint batchSize;
   private final CounterDataPoint rows;
 
-  ServerMetrics(String model, String version, String digest, String engine, String task, String format,
-      DriftMonitor drift, FeedbackTracker feedbackTracker, AtomicInteger inFlight) {
+  ServerMetrics(String model, String version, String digest, String engine, ModelMetadata metadata, DriftMonitor drift,
+      FeedbackTracker feedbackTracker, AtomicInteger inFlight) {
     this.model = model;
     this.version = version;
     requests = Counter.builder().name("flywheel_requests_total").help("Inference requests by outcome: ok, bad_request, overloaded, timeout, error.")
@@ -73,7 +74,7 @@ final class ServerMetrics {
     gauge("flywheel_prediction_mean", "Mean prediction over the drift window (binary: probability of the positive class; regression: value).",
         drift::predictionMean);
     gauge("flywheel_drift_window_rows", "Rows in the drift window (the most recent scored rows).", drift::rows);
-    boolean classification = !"regression".equals(task);
+    boolean classification = metadata.isClassification();
     gauge(classification ? "flywheel_online_accuracy" : "flywheel_online_mae",
         classification ? "Accuracy of predictions whose ground truth arrived through /v1/feedback, over the feedback window."
             : "Mean absolute error of predictions whose ground truth arrived through /v1/feedback, over the feedback window.",
@@ -83,7 +84,7 @@ final class ServerMetrics {
         .labelNames("model", "version").callback(cb -> cb.call(inFlight.get(), model, version)).register(registry);
     Gauge.builder().name("flywheel_model_info").help("The model being served (value 1).")
         .labelNames("model", "version", "digest", "engine", "task", "format").register(registry)
-        .labelValues(model, version, digest, engine, task, format).set(1);
+        .labelValues(model, version, digest, engine, metadata.task(), metadata.format()).set(1);
     JvmMetrics.builder().register(registry);
   }
 
