@@ -20,7 +20,7 @@ public class AnalysisQuery {
 
   @Required
   @Size(min = 1, max = 4096)
-  @JsonPropertyDescription("PromQL expression that returns one number. {{version}}, {{model}} and {{namespace}} are replaced before it runs.")
+  @JsonPropertyDescription("PromQL expression that returns one number. {{version}} (the canary ModelVersion), {{model}}, {{namespace}} and {{deployment}} are replaced before it runs.")
   private String query;
 
   @JsonPropertyDescription("The check fails when the value is above this.")

@@ -23,8 +23,17 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("ModelVersion being rolled out, if any.")
   private String canaryVersion;
 
-  @JsonPropertyDescription("Percent of traffic sent to the canary version.")
+  @JsonPropertyDescription("Percent of traffic sent to the canary version: the step weight with a Gateway, else the canary's share of ready replicas.")
   private Integer canaryWeight;
+
+  @JsonPropertyDescription("Canary step in play, from 1.")
+  private Integer canaryStep;
+
+  @JsonPropertyDescription("The canary rollout in progress or last finished: step, its start, analysis results.")
+  private RolloutStatus rollout;
+
+  @JsonPropertyDescription("Sites the model is served from.")
+  private List<String> sites;
 
   @StatusReplicas
   @JsonPropertyDescription("Model-server pods that exist.")

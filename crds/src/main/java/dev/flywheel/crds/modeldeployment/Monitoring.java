@@ -2,6 +2,8 @@ package dev.flywheel.crds.modeldeployment;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Patterns;
+import dev.flywheel.crds.common.SecretReference;
+import java.util.Map;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
@@ -19,4 +21,11 @@ public class Monitoring {
   @Pattern(Patterns.DURATION)
   @JsonPropertyDescription("How often Prometheus scrapes the model-server pods.")
   private String scrapeInterval;
+
+  @JsonPropertyDescription("Secret with Prometheus credentials, in this namespace: key token (sent as a Bearer token), or keys username and password (basic auth). Referenced, never copied.")
+  private SecretReference secretRef;
+
+  @Size(max = 16)
+  @JsonPropertyDescription("Extra HTTP headers sent with every Prometheus query, for example X-Scope-OrgID for Mimir or Cortex.")
+  private Map<String, String> headers;
 }

@@ -1,7 +1,11 @@
 package dev.flywheel.crds.modeldeployment;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.flywheel.crds.common.Patterns;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -37,4 +41,24 @@ public class Rollout {
   @Default("true")
   @JsonPropertyDescription("Return all traffic to the previous version when an analysis check fails.")
   private Boolean autoRollback;
+
+  @Default("30s")
+  @Pattern(Patterns.DURATION)
+  @JsonPropertyDescription("Time between two measurement rounds of the analysis queries, once a step's pause has passed.")
+  private String analysisInterval;
+
+  @Default("1")
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("Successful measurement rounds (every query within its bounds) a step needs before the next step.")
+  private Integer analysisCount;
+
+  @Default("0")
+  @Min(0)
+  @Max(100)
+  @JsonPropertyDescription("Failed rounds a step tolerates; one more fails the analysis (rolled back with autoRollback, held otherwise). Inconclusive rounds (no data, NaN, Prometheus unavailable) never count as success: they hold the step.")
+  private Integer failureLimit;
+
+  @JsonPropertyDescription("A Gateway API Gateway: the operator then owns an HTTPRoute whose backend weights are exactly the canary step weights (a Service per version). Without one, the weight is a share of replicas.")
+  private GatewayReference gatewayRef;
 }

@@ -56,7 +56,7 @@ public class ModelVersionSpec {
   private Lineage lineage;
 
   @Default("None")
-  @JsonPropertyDescription("Desired stage: None, Staging, Production or Archived. Promoting to Production archives the model's previous Production version; only a validated version can be Staging or Production.")
+  @JsonPropertyDescription("Desired stage: None, Staging, Production or Archived; status.stage is the effective one. Only a validated version can be Staging or Production; when several versions of a model ask for Production, the most recent promotion wins and the others are effectively Archived (reason Superseded) without their spec being edited.")
   private Stage stage;
 
   @Size(max = 1024)

@@ -23,4 +23,7 @@ public class ModelVersionStatus {
 
   @JsonPropertyDescription("When this version last entered its current stage (RFC 3339).")
   private String promotedAt;
+
+  @JsonPropertyDescription("Effective stage: spec.stage once allowed (only a validated version is Staging or Production), Archived when a more recent promotion superseded this version's Production request.")
+  private Stage stage;
 }
