@@ -10,6 +10,10 @@ public interface OperatorSettings {
   /** Image of the model runtime (flywheel-model) that training, validation and serving pods run. */
   String image();
 
+  /** The operator's own namespace (POD_NAMESPACE in the chart): events about cluster-scoped Sites go there. */
+  @WithDefault("default")
+  String namespace();
+
   Placement placement();
 
   Remote remote();

@@ -17,7 +17,7 @@ public class RolloutStatus {
   @JsonPropertyDescription("When the current step started (RFC 3339); its pause is counted from here.")
   private String stepStartedAt;
 
-  @JsonPropertyDescription("Pausing (the step's pause runs), Analyzing (measurements are taken), Holding (analysis inconclusive or failed without autoRollback), RolledBack or Promoted.")
+  @JsonPropertyDescription("Scaling (the step's canary pods start), Pausing (its pause runs), Analyzing (measurements are taken), Inconclusive (held: no data, NaN or Prometheus unavailable), Failed (analysis failed, held without autoRollback), RolledBack or Promoted.")
   private String phase;
 
   @JsonPropertyDescription("Successful measurement rounds in the current step.")

@@ -2,8 +2,7 @@ package dev.flywheel.operator.common;
 
 import dev.flywheel.crds.common.Condition;
 import dev.flywheel.crds.common.ConditionStatus;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,24 +11,32 @@ public final class Conditions {
   private Conditions() {}
 
   /** Sets or replaces the condition of this type; returns true when anything changed. */
-  public static boolean set(List<Condition> conditions, String type, ConditionStatus status, String reason, String message, Long generation) {
+  public static boolean set(List<Condition> conditions, String type, ConditionStatus status, String reason, String message, Long generation,
+      Clock clock) {
     Optional<Condition> existing = find(conditions, type);
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String since = existing.filter(c -> c.getStatus() == status).map(Condition::getLastTransitionTime).orElse(now);
+    String since = existing.filter(c -> c.getStatus() == status).map(Condition::getLastTransitionTime).orElseGet(() -> Timestamps.now(clock));
     Condition next = new Condition(type, status, reason, message, since, generation);
     if (existing.isPresent() && existing.get().equals(next)) {
       return false;
     }
-    existing.ifPresent(conditions::remove);
-    conditions.add(next);
+    int at = existing.map(conditions::indexOf).orElse(-1);
+    if (at >= 0) {
+      conditions.set(at, next);
+    } else {
+      conditions.add(next);
+    }
     return true;
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   public static boolean isTrue(List<Condition> conditions, String type) {
     return find(conditions, type).map(c -> c.getStatus() == ConditionStatus.True).orElse(false);
+  }
+
+  public static boolean hasReason(List<Condition> conditions, String type, String reason) {
+    return find(conditions, type).map(c -> reason.equals(c.getReason())).orElse(false);
   }
 }

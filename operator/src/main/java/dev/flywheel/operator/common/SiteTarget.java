@@ -48,21 +48,23 @@ public record SiteTarget(KubernetesClient client, String namespace, boolean remo
   /**
    * Deletes a resource's Job at the Site it was recorded on, for a Cleaner: the resource may go once the Job is
    * gone, or must wait (with a warning Event) while a remote Site cannot be reached.
+   *
+   * @param site the recorded Site as the informer cache has it; empty when it no longer exists
    */
-  public static <P extends HasMetadata> DeleteControl deleteJob(KubernetesClient local, P resource, String siteName, String jobName, Duration retry) {
+  public static <P extends HasMetadata> DeleteControl deleteJob(KubernetesClient local, EventRecorder events, P resource, String siteName,
+      Optional<Site> site, String jobName, Duration retry) {
     if (siteName == null) {
       return DeleteControl.defaultDelete();
     }
-    Site site = local.resources(Site.class).withName(siteName).get();
-    if (site == null) {
-      EventRecorder.warning(local, resource, "SiteGone", "Site " + siteName + " no longer exists; a Job there cannot be deleted by Flywheel");
+    if (site.isEmpty()) {
+      events.warning(local, resource, "SiteGone", "Site " + siteName + " no longer exists; a Job there cannot be deleted by Flywheel");
     }
-    try (SiteTarget target = of(local, site, resource)) {
+    try (SiteTarget target = of(local, site.orElse(null), resource)) {
       target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(jobName)
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
       return DeleteControl.defaultDelete();
     } catch (RemoteClusters.Unreachable e) {
-      EventRecorder.warning(local, resource, "CleanupWaiting", "cannot delete Job " + jobName + " on Site " + siteName + ": " + e.getMessage());
+      events.warning(local, resource, "CleanupWaiting", "cannot delete Job " + jobName + " on Site " + siteName + ": " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(retry);
     }
   }

@@ -7,107 +7,145 @@ import dev.flywheel.crds.modelversion.ModelVersionStatus;
 import dev.flywheel.crds.modelversion.Stage;
 import dev.flywheel.crds.modelversion.ValidationResult;
 import dev.flywheel.crds.site.Site;
+import dev.flywheel.operator.OperatorSettings;
+import dev.flywheel.operator.common.Caches;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeEventSources;
 import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.common.SiteTarget;
+import dev.flywheel.operator.common.StatusUpdates;
+import dev.flywheel.operator.common.Timestamps;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SiteLoad;
 import dev.flywheel.operator.placement.SitePlacement;
-import dev.flywheel.operator.common.SiteTarget;
 import dev.flywheel.operator.site.RemoteClusters;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.flywheel.operator.OperatorSettings;
-import jakarta.inject.Inject;
+import java.util.stream.Collectors;
 
 /**
  * Reconciles a ModelVersion: validates its artifact once with a {@code flywheel-model validate} Job on a Site that
- * may hold its classification (digest, load, smoke inference), then makes its desired stage effective — only a
- * validated version may be Staging or Production, and promoting one to Production archives the model's previous
- * Production version. The stage label makes {@code kubectl get mv -l mlops.flywheel.dev/model=churn} the registry.
+ * may hold its classification (digest, load, smoke inference), then makes its desired stage effective in status
+ * and in the stage label ({@link EffectiveStage}) — never by editing another version's spec, so GitOps sees no
+ * drift. The stage label makes {@code kubectl get mv -l mlops.flywheel.dev/model=churn} the registry.
  */
 @ControllerConfiguration(name = "modelversion")
 public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner<ModelVersion> {
-  static final String VALIDATED = "Validated";
-  static final String READY = "Ready";
+  static final String VALIDATED = EffectiveStage.VALIDATED;
+  static final String READY = EffectiveStage.READY;
 
   @Inject
   OperatorSettings settings;
 
+  @Inject
+  Clock clock;
+
+  @Inject
+  EventRecorder events;
+
   @Override
   public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {
-    return RuntimeEventSources.of(context, ModelVersion.class, Labels.VALIDATION, mv -> mv.getStatus() == null
-        || Conditions.find(mv.getStatus().getConditions(), VALIDATED).map(c -> c.getStatus() == ConditionStatus.Unknown).orElse(true));
+    List<EventSource<?, ModelVersion>> sources = new ArrayList<>(RuntimeEventSources.of(context, ModelVersion.class, Labels.VALIDATION,
+        mv -> EffectiveStage.validated(mv).isEmpty()));
+    // A version's stage depends on its siblings': a change of one wakes the other versions of the same model.
+    sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(ModelVersion.class, ModelVersion.class)
+        .withName("siblings")
+        .withSecondaryToPrimaryMapper(changed -> context.getPrimaryCache()
+            .list(mv -> isSibling(mv, changed))
+            .map(ResourceID::fromResource)
+            .collect(Collectors.toSet()))
+        .build(), context));
+    return sources;
+  }
+
+  private static boolean isSibling(ModelVersion a, ModelVersion b) {
+    return a.getSpec() != null && b.getSpec() != null && a.getSpec().getModel().equals(b.getSpec().getModel())
+        && a.getMetadata().getNamespace().equals(b.getMetadata().getNamespace())
+        && !a.getMetadata().getName().equals(b.getMetadata().getName());
   }
 
   @Override
   public UpdateControl<ModelVersion> reconcile(ModelVersion version, Context<ModelVersion> context) {
-    KubernetesClient client = context.getClient();
-    ModelVersionStatus status = version.getStatus() != null ? version.getStatus() : new ModelVersionStatus();
+    ModelVersionStatus stored = version.getStatus();
+    ModelVersionStatus status = StatusUpdates.copyOf(stored, ModelVersionStatus::new);
     version.setStatus(status);
     Duration retry = null;
-    if (validationDecided(status).isEmpty()) {
-      retry = validate(version, context, client);
+    if (EffectiveStage.validated(version).isEmpty()) {
+      retry = validate(version, context);
     }
-    applyStage(version, client);
+    applyStage(version, context);
     status.setObservedGeneration(version.getMetadata().getGeneration());
     boolean labelsChanged = syncLabels(version);
     UpdateControl<ModelVersion> control = labelsChanged ? UpdateControl.patchResourceAndStatus(version) : UpdateControl.patchStatus(version);
-    return retry != null ? control.rescheduleAfter(retry) : control;
+    if (retry != null) {
+      control.rescheduleAfter(retry);
+    }
+    return StatusUpdates.onlyIfChanged(control, version, stored);
   }
 
-  private static Optional<Boolean> validationDecided(ModelVersionStatus status) {
-    return Conditions.find(status.getConditions(), VALIDATED)
-        .filter(c -> c.getStatus() != ConditionStatus.Unknown)
-        .map(c -> c.getStatus() == ConditionStatus.True);
+  /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
+  @Override
+  public ErrorStatusUpdateControl<ModelVersion> updateErrorStatus(ModelVersion version, Context<ModelVersion> context, Exception error) {
+    ModelVersionStatus stored = version.getStatus();
+    ModelVersionStatus status = StatusUpdates.copyOf(stored, ModelVersionStatus::new);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
+        version.getMetadata().getGeneration(), clock);
+    return StatusUpdates.errorIfChanged(version, stored, status);
   }
 
   /** Creates or observes the validation Job; returns when to look again (waiting for a Site, or polling a remote one). */
-  private Duration validate(ModelVersion version, Context<ModelVersion> context, KubernetesClient client) {
+  private Duration validate(ModelVersion version, Context<ModelVersion> context) {
+    KubernetesClient client = context.getClient();
     ModelVersionStatus status = version.getStatus();
     Long generation = version.getMetadata().getGeneration();
     if (!ValidatorJobBuilder.reachable(version)) {
       status.setPhase("Registered");
       Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "ArtifactNotReachable",
-          "this operator version validates pvc://, file:// and s3:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not readable", generation);
+          "this operator version validates pvc://, file:// and s3:// artifacts; " + version.getSpec().getArtifact().getUri() + " is not readable",
+          generation, clock);
       return null;
     }
     String siteName = SiteTarget.recordedSite(version);
     if (siteName == null) {
-      List<Site> sites = client.resources(Site.class).list().getItems();
       DataClassification classification = version.getSpec().getClassification() != null ? version.getSpec().getClassification() : DataClassification.INTERNAL;
-      PlacementDecision decision = SitePlacement.place(classification, SitePlacement.AUTO, SiteCandidates.of(sites, Map.of()));
+      PlacementDecision decision = SitePlacement.place(classification, SitePlacement.AUTO, SiteCandidates.of(Caches.sites(context), Map.of()));
       if (!decision.isPlaced()) {
         status.setPhase("Registered");
-        if (Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, decision.reason(), "validation waits: " + decision.message(), generation)) {
-          EventRecorder.warning(client, version, decision.reason(), "validation waits: " + decision.message());
+        if (Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, decision.reason(), "validation waits: " + decision.message(),
+            generation, clock)) {
+          events.warning(client, version, decision.reason(), "validation waits: " + decision.message());
         }
         return settings.placement().retry();
       }
       siteName = decision.site().get();
       SiteTarget.recordSite(client, ModelVersion.class, version, siteName);
     }
-    Site site = client.resources(Site.class).withName(siteName).get();
+    Site site = Caches.site(context, siteName).orElse(null);
     String jobName = Names.validation(version);
     try (SiteTarget target = SiteTarget.of(client, site, version)) {
       Optional<Job> job = target.findJob(context, jobName);
@@ -117,8 +155,9 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
         }
         target.createJob(ValidatorJobBuilder.build(version, siteName, site.getSpec(), settings.image(), !target.remote()));
         status.setPhase("Validating");
-        Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + siteName, generation);
-        EventRecorder.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + siteName);
+        Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, "Validating", "validation Job " + jobName + " runs on Site " + siteName,
+            generation, clock);
+        events.normal(client, version, "Validating", "validation Job " + jobName + " created on Site " + siteName);
         return target.remote() ? settings.remote().poll() : null;
       }
       JobStatus jobStatus = job.get().getStatus() != null ? job.get().getStatus() : new JobStatus();
@@ -132,15 +171,15 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
       recordOutcome(version, client, complete && outcome.passed(), outcome);
       return null;
     } catch (RemoteClusters.Unreachable e) {
-      Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
+      Conditions.set(status.getConditions(), VALIDATED, ConditionStatus.Unknown, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation, clock);
       return settings.remote().poll();
     }
   }
 
-  private static void recordOutcome(ModelVersion version, KubernetesClient client, boolean passed, ValidationOutcome outcome) {
+  private void recordOutcome(ModelVersion version, KubernetesClient client, boolean passed, ValidationOutcome outcome) {
     ModelVersionStatus status = version.getStatus();
     ValidationResult result = new ValidationResult();
-    result.setTime(now());
+    result.setTime(Timestamps.now(clock));
     result.setObservedDigest(outcome.observedDigest());
     result.setDigestMatch(outcome.digestMatch());
     result.setSmokeTestPassed(outcome.smokeTestPassed());
@@ -149,90 +188,61 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
     String message = passed ? "digest " + version.getSpec().getArtifact().getDigest() + " matches; the model loads and answers" : outcome.reason();
     status.setPhase(passed ? "Validated" : "Invalid");
     Conditions.set(status.getConditions(), VALIDATED, passed ? ConditionStatus.True : ConditionStatus.False, outcome.conditionReason(), message,
-        version.getMetadata().getGeneration());
+        version.getMetadata().getGeneration(), clock);
     if (passed) {
-      EventRecorder.normal(client, version, outcome.conditionReason(), message);
+      events.normal(client, version, outcome.conditionReason(), message);
     } else {
-      EventRecorder.warning(client, version, outcome.conditionReason(), message);
+      events.warning(client, version, outcome.conditionReason(), message);
     }
   }
 
   /** Deletes the validation Job wherever it runs (locally its owner reference would do; remotely nothing else would). */
   @Override
   public DeleteControl cleanup(ModelVersion version, Context<ModelVersion> context) {
-    return SiteTarget.deleteJob(context.getClient(), version, SiteTarget.recordedSite(version), Names.validation(version), settings.remote().poll());
+    String siteName = SiteTarget.recordedSite(version);
+    return SiteTarget.deleteJob(context.getClient(), events, version, siteName, Caches.site(context, siteName), Names.validation(version),
+        settings.remote().poll());
   }
 
-  /** Makes the desired stage effective when allowed; archives the model's previous Production version. */
-  private void applyStage(ModelVersion version, KubernetesClient client) {
+  /** Makes the effective stage of {@link EffectiveStage} the status' stage, with its Ready condition and Events. */
+  private void applyStage(ModelVersion version, Context<ModelVersion> context) {
+    KubernetesClient client = context.getClient();
     ModelVersionStatus status = version.getStatus();
-    Long generation = version.getMetadata().getGeneration();
-    Stage desired = version.getSpec().getStage() != null ? version.getSpec().getStage() : Stage.None;
-    Optional<Boolean> validated = validationDecided(status);
-    if (needsValidation(desired) && !validated.orElse(false)) {
-      String reason = validated.isEmpty() ? "ValidationPending" : "NotValidated";
-      String message = "stage " + desired + " needs a validated version; " + (validated.isEmpty() ? "validation has not finished" : "validation failed");
-      if (Conditions.set(status.getConditions(), READY, ConditionStatus.False, reason, message, generation)) {
-        EventRecorder.warning(client, version, "PromotionRefused", message);
-      }
+    List<ModelVersion> siblings = context.getPrimaryCache().list(mv -> isSibling(mv, version)).toList();
+    Stage previous = EffectiveStage.effective(version);
+    EffectiveStage next = EffectiveStage.of(version, siblings);
+    boolean changed = Conditions.set(status.getConditions(), READY, next.ready() ? ConditionStatus.True : ConditionStatus.False, next.reason(),
+        next.message(), version.getMetadata().getGeneration(), clock);
+    status.setStage(next.stage());
+    if (next.stage() != previous) {
+      status.setPromotedAt(Timestamps.now(clock));
+    }
+    if (next.stage() != Stage.None) {
+      status.setPhase(next.stage().name());
+    }
+    if (!changed) {
       return;
     }
-    String effective = desired.name();
-    String previous = version.getMetadata().getLabels() == null ? null : version.getMetadata().getLabels().get(Labels.STAGE);
-    if (!effective.equals(previous) && desired != Stage.None) {
-      status.setPromotedAt(now());
-      EventRecorder.normal(client, version, "Stage" + desired, "version " + version.getSpec().getVersion() + " of model " + version.getSpec().getModel() + " is now " + desired);
-    }
-    if (desired == Stage.Production) {
-      archiveOtherProductionVersions(version, client);
-    }
-    if (desired != Stage.None) {
-      status.setPhase(desired.name());
-    }
-    Conditions.set(status.getConditions(), READY, ConditionStatus.True, "Stage" + desired, "stage " + desired, generation);
-  }
-
-  /** Only a validated version may be served from Staging or Production. */
-  private static boolean needsValidation(Stage stage) {
-    return stage == Stage.Staging || stage == Stage.Production;
-  }
-
-  private static void archiveOtherProductionVersions(ModelVersion version, KubernetesClient client) {
-    String promotedAt = version.getStatus().getPromotedAt();
-    for (ModelVersion other : client.resources(ModelVersion.class).inNamespace(version.getMetadata().getNamespace()).list().getItems()) {
-      boolean sameModel = other.getSpec() != null && version.getSpec().getModel().equals(other.getSpec().getModel());
-      boolean otherProduction = sameModel && other.getSpec().getStage() == Stage.Production
-          && !other.getMetadata().getName().equals(version.getMetadata().getName());
-      String otherSince = other.getStatus() == null ? null : other.getStatus().getPromotedAt();
-      boolean older = otherSince == null || promotedAt == null || otherSince.compareTo(promotedAt) <= 0;
-      if (otherProduction && older) {
-        client.resources(ModelVersion.class).inNamespace(other.getMetadata().getNamespace()).withName(other.getMetadata().getName())
-            .edit(mv -> {
-              mv.getSpec().setStage(Stage.Archived);
-              return mv;
-            });
-        EventRecorder.normal(client, other, "StageArchived", "archived: " + version.getMetadata().getName() + " is the model's Production version now");
-      }
+    String about = "version " + version.getSpec().getVersion() + " of model " + version.getSpec().getModel();
+    if (!next.ready()) {
+      events.warning(client, version, "PromotionRefused", next.message());
+    } else if (EffectiveStage.SUPERSEDED.equals(next.reason())) {
+      events.normal(client, version, EffectiveStage.SUPERSEDED, about + " is effectively Archived: " + next.message());
+    } else if (next.stage() != previous && next.stage() != Stage.None) {
+      events.normal(client, version, "Stage" + next.stage(), about + " is now " + next.stage());
     }
   }
 
-  /** Labels that make the registry queryable; returns whether they changed. */
+  /** The model and effective-stage labels that make the registry queryable; returns whether they changed. */
   private static boolean syncLabels(ModelVersion version) {
-    Map<String, String> labels = version.getMetadata().getLabels() != null ? new HashMap<>(version.getMetadata().getLabels()) : new HashMap<>();
-    Stage desired = version.getSpec().getStage() != null ? version.getSpec().getStage() : Stage.None;
-    boolean allowed = !needsValidation(desired) || validationDecided(version.getStatus()).orElse(false);
-    String effective = allowed ? desired.name() : labels.getOrDefault(Labels.STAGE, Stage.None.name());
+    Map<String, String> labels = version.getMetadata().getLabels() != null ? version.getMetadata().getLabels() : Map.of();
     Map<String, String> wanted = new HashMap<>(labels);
     wanted.put(Labels.MODEL, version.getSpec().getModel());
-    wanted.put(Labels.STAGE, effective);
+    wanted.put(Labels.STAGE, EffectiveStage.effective(version).name());
     if (wanted.equals(labels)) {
       return false;
     }
     version.getMetadata().setLabels(wanted);
     return true;
-  }
-
-  private static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }

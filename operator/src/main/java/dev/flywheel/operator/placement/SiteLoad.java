@@ -3,9 +3,9 @@ package dev.flywheel.operator.placement;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.crds.trainingjob.TrainingPhase;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * How much training runs at each Site: TrainingJobs placed there (a trainer Job created) and not finished, as
@@ -14,9 +14,10 @@ import java.util.Map;
 public final class SiteLoad {
   private SiteLoad() {}
 
-  public static Map<String, Integer> runningTrainingJobs(KubernetesClient client) {
+  /** @param trainingJobs every TrainingJob, from an informer cache */
+  public static Map<String, Integer> runningTrainingJobs(Stream<TrainingJob> trainingJobs) {
     Map<String, Integer> running = new HashMap<>();
-    for (TrainingJob job : client.resources(TrainingJob.class).inAnyNamespace().list().getItems()) {
+    for (TrainingJob job : (Iterable<TrainingJob>) trainingJobs::iterator) {
       var status = job.getStatus();
       boolean active = status != null && status.getSite() != null && status.getJobName() != null
           && status.getPhase() != TrainingPhase.Succeeded && status.getPhase() != TrainingPhase.Failed;

@@ -7,6 +7,7 @@ import dev.flywheel.crds.site.Site;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.crds.trainingjob.TrainingJobStatus;
 import dev.flywheel.crds.trainingjob.TrainingPhase;
+import dev.flywheel.operator.common.Caches;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
@@ -14,6 +15,8 @@ import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeEventSources;
 import dev.flywheel.operator.common.RuntimeJob;
 import dev.flywheel.operator.common.SiteTarget;
+import dev.flywheel.operator.common.StatusUpdates;
+import dev.flywheel.operator.common.Timestamps;
 import dev.flywheel.operator.placement.PlacementDecision;
 import dev.flywheel.operator.placement.SiteCandidates;
 import dev.flywheel.operator.placement.SiteLoad;
@@ -27,12 +30,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +58,12 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   @Inject
   OperatorSettings settings;
 
+  @Inject
+  Clock clock;
+
+  @Inject
+  EventRecorder events;
+
   @Override
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
     return RuntimeEventSources.of(context, TrainingJob.class, Labels.TRAINING, TrainingJobReconciler::waitingForASite);
@@ -66,18 +75,33 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
 
   @Override
   public UpdateControl<TrainingJob> reconcile(TrainingJob trainingJob, Context<TrainingJob> context) {
+    TrainingJobStatus stored = trainingJob.getStatus();
+    trainingJob.setStatus(StatusUpdates.copyOf(stored, TrainingJobStatus::new));
+    return StatusUpdates.onlyIfChanged(reconcileStatus(trainingJob, context), trainingJob, stored);
+  }
+
+  /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
+  @Override
+  public ErrorStatusUpdateControl<TrainingJob> updateErrorStatus(TrainingJob trainingJob, Context<TrainingJob> context, Exception error) {
+    TrainingJobStatus stored = trainingJob.getStatus();
+    TrainingJobStatus status = StatusUpdates.copyOf(stored, TrainingJobStatus::new);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
+        trainingJob.getMetadata().getGeneration(), clock);
+    return StatusUpdates.errorIfChanged(trainingJob, stored, status);
+  }
+
+  private UpdateControl<TrainingJob> reconcileStatus(TrainingJob trainingJob, Context<TrainingJob> context) {
     KubernetesClient client = context.getClient();
-    TrainingJobStatus status = trainingJob.getStatus() != null ? trainingJob.getStatus() : new TrainingJobStatus();
-    trainingJob.setStatus(status);
+    TrainingJobStatus status = trainingJob.getStatus();
     if (status.getPhase() == TrainingPhase.Succeeded || status.getPhase() == TrainingPhase.Failed) {
       return UpdateControl.noUpdate();
     }
     String placedOn = status.getSite() != null ? status.getSite() : SiteTarget.recordedSite(trainingJob);
     if (placedOn == null) {
-      return withGeneration(trainingJob, schedule(trainingJob, client));
+      return withGeneration(trainingJob, schedule(trainingJob, context));
     }
     status.setSite(placedOn);
-    Site site = client.resources(Site.class).withName(placedOn).get();
+    Site site = Caches.site(context, placedOn).orElse(null);
     try (SiteTarget target = SiteTarget.of(client, site, trainingJob)) {
       String jobName = Names.trainingJob(trainingJob);
       Optional<Job> job = target.findJob(context, jobName);
@@ -92,7 +116,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
       boolean finished = trainingJob.getStatus().getPhase() == TrainingPhase.Succeeded || trainingJob.getStatus().getPhase() == TrainingPhase.Failed;
       return withGeneration(trainingJob, target.remote() && !finished ? control.rescheduleAfter(settings.remote().poll()) : control);
     } catch (RemoteClusters.Unreachable e) {
-      Conditions.set(status.getConditions(), READY, ConditionStatus.Unknown, "SiteUnreachable", e.getMessage(), trainingJob.getMetadata().getGeneration());
+      Conditions.set(status.getConditions(), READY, ConditionStatus.Unknown, "SiteUnreachable", e.getMessage(), trainingJob.getMetadata().getGeneration(), clock);
       return withGeneration(trainingJob, UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.remote().poll()));
     }
   }
@@ -107,29 +131,31 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   public DeleteControl cleanup(TrainingJob trainingJob, Context<TrainingJob> context) {
     String siteName = trainingJob.getStatus() != null && trainingJob.getStatus().getSite() != null
         ? trainingJob.getStatus().getSite() : SiteTarget.recordedSite(trainingJob);
-    return SiteTarget.deleteJob(context.getClient(), trainingJob, siteName, Names.trainingJob(trainingJob), settings.remote().poll());
+    return SiteTarget.deleteJob(context.getClient(), events, trainingJob, siteName, Caches.site(context, siteName), Names.trainingJob(trainingJob),
+        settings.remote().poll());
   }
 
-  private UpdateControl<TrainingJob> schedule(TrainingJob trainingJob, KubernetesClient client) {
+  private UpdateControl<TrainingJob> schedule(TrainingJob trainingJob, Context<TrainingJob> context) {
+    KubernetesClient client = context.getClient();
     TrainingJobStatus status = trainingJob.getStatus();
     String output = trainingJob.getSpec().getOutput().getUri();
     if (output.startsWith("s3://") || output.startsWith("https://")) {
       return fail(trainingJob, client, "OutputNotSupported",
           "the trainer writes bundles to pvc:// or file:// outputs; " + output + " is not supported yet");
     }
-    List<Site> sites = client.resources(Site.class).list().getItems();
+    List<Site> sites = Caches.sites(context);
     DataClassification classification = trainingJob.getSpec().getDataset().getClassification() != null
         ? trainingJob.getSpec().getDataset().getClassification() : DataClassification.INTERNAL;
     String requested = trainingJob.getSpec().getPlacement() != null ? trainingJob.getSpec().getPlacement().getSite() : SitePlacement.AUTO;
-    PlacementDecision decision = SitePlacement.place(classification, requested, SiteCandidates.of(sites, SiteLoad.runningTrainingJobs(client)));
+    PlacementDecision decision = SitePlacement.place(classification, requested, SiteCandidates.of(sites, SiteLoad.runningTrainingJobs(context.getPrimaryCache().list())));
     Long generation = trainingJob.getMetadata().getGeneration();
     if (!decision.isPlaced()) {
       status.setPhase(TrainingPhase.Pending);
       status.setMessage(decision.message());
-      boolean changed = Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, decision.reason(), decision.message(), generation);
-      Conditions.set(status.getConditions(), READY, ConditionStatus.False, decision.reason(), decision.message(), generation);
+      boolean changed = Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, decision.reason(), decision.message(), generation, clock);
+      Conditions.set(status.getConditions(), READY, ConditionStatus.False, decision.reason(), decision.message(), generation, clock);
       if (changed) {
-        EventRecorder.warning(client, trainingJob, decision.reason(), decision.message());
+        events.warning(client, trainingJob, decision.reason(), decision.message());
       }
       return UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.placement().retry());
     }
@@ -140,7 +166,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
       return createJob(trainingJob, client, site, target, decision.message());
     } catch (RemoteClusters.Unreachable e) {
       status.setPhase(TrainingPhase.Pending);
-      Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation);
+      Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.False, PlacementDecision.SITE_UNREACHABLE, e.getMessage(), generation, clock);
       return UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.placement().retry());
     }
   }
@@ -157,9 +183,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     status.setJobName(job.getMetadata().getName());
     status.setAttempts(0);
     status.setMessage(message);
-    Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, message, generation);
-    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "JobCreated", "trainer Job " + job.getMetadata().getName() + " created", generation);
-    EventRecorder.normal(client, trainingJob, PlacementDecision.PLACED, message + "; created Job " + job.getMetadata().getName());
+    Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, message, generation, clock);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "JobCreated", "trainer Job " + job.getMetadata().getName() + " created", generation, clock);
+    events.normal(client, trainingJob, PlacementDecision.PLACED, message + "; created Job " + job.getMetadata().getName());
     // No informer watches a remote cluster: look at its Job again after the poll interval.
     return target.remote() ? UpdateControl.patchStatus(trainingJob).rescheduleAfter(settings.remote().poll()) : UpdateControl.patchStatus(trainingJob);
   }
@@ -183,9 +209,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
       status.setDatasetDigest(result.datasetDigest());
       status.setModelVersion(version.getMetadata().getName());
       status.setMessage("registered ModelVersion " + version.getMetadata().getName());
-      Conditions.set(status.getConditions(), SUCCEEDED, ConditionStatus.True, "TrainingSucceeded", status.getMessage(), generation);
-      Conditions.set(status.getConditions(), READY, ConditionStatus.True, "TrainingSucceeded", status.getMessage(), generation);
-      EventRecorder.normal(client, trainingJob, "ModelVersionRegistered", status.getMessage() + " " + metricsText(result.metrics()));
+      Conditions.set(status.getConditions(), SUCCEEDED, ConditionStatus.True, "TrainingSucceeded", status.getMessage(), generation, clock);
+      Conditions.set(status.getConditions(), READY, ConditionStatus.True, "TrainingSucceeded", status.getMessage(), generation, clock);
+      events.normal(client, trainingJob, "ModelVersionRegistered", status.getMessage() + " " + metricsText(result.metrics()));
       return UpdateControl.patchStatus(trainingJob);
     }
     Optional<JobCondition> failed = jobStatus.getConditions() == null ? Optional.empty()
@@ -198,9 +224,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     boolean running = count(jobStatus.getActive()) > 0;
     status.setPhase(running ? TrainingPhase.Running : TrainingPhase.Pending);
     status.setMessage(running ? "training on Site " + status.getSite() : "waiting for the trainer pod");
-    boolean changed = Conditions.set(status.getConditions(), READY, ConditionStatus.False, running ? "Running" : "JobCreated", status.getMessage(), generation);
+    boolean changed = Conditions.set(status.getConditions(), READY, ConditionStatus.False, running ? "Running" : "JobCreated", status.getMessage(), generation, clock);
     if (changed && running) {
-      EventRecorder.normal(client, trainingJob, "Running", status.getMessage());
+      events.normal(client, trainingJob, "Running", status.getMessage());
     }
     return UpdateControl.patchStatus(trainingJob);
   }
@@ -211,9 +237,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     status.setPhase(TrainingPhase.Failed);
     status.setMessage(message);
     status.setCompletionTime(now());
-    Conditions.set(status.getConditions(), FAILED, ConditionStatus.True, reason, message, generation);
-    Conditions.set(status.getConditions(), READY, ConditionStatus.False, reason, message, generation);
-    EventRecorder.warning(client, trainingJob, reason, message);
+    Conditions.set(status.getConditions(), FAILED, ConditionStatus.True, reason, message, generation, clock);
+    Conditions.set(status.getConditions(), READY, ConditionStatus.False, reason, message, generation, clock);
+    events.warning(client, trainingJob, reason, message);
     return UpdateControl.patchStatus(trainingJob);
   }
 
@@ -231,7 +257,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
         .collect(Collectors.joining(", ", "(", ")"));
   }
 
-  private static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  private String now() {
+    return Timestamps.now(clock);
   }
 }

@@ -122,7 +122,12 @@ class ModelVersionReconcilerTest {
     await().atMost(WAIT).until(() -> Conditions.isTrue(get("fraud-v2").getStatus().getConditions(), "Validated"));
     promote("fraud-v2", Stage.Production);
     await().atMost(WAIT).until(() -> "Production".equals(stageLabel("fraud-v2")) && "Archived".equals(stageLabel("fraud-v1")));
-    assertThat(get("fraud-v1").getSpec().getStage()).as("at most one Production version per model").isEqualTo(Stage.Archived);
+    assertThat(get("fraud-v1").getSpec().getStage()).as("the spec of a version the operator did not create is never edited").isEqualTo(Stage.Production);
+    assertThat(get("fraud-v1").getStatus().getStage()).as("at most one effective Production version per model").isEqualTo(Stage.Archived);
+    Condition superseded = Conditions.find(get("fraud-v1").getStatus().getConditions(), "Ready").orElseThrow();
+    assertThat(superseded.getReason()).isEqualTo("Superseded");
+    assertThat(superseded.getMessage()).contains("fraud-v2");
+    assertThat(get("fraud-v2").getStatus().getStage()).isEqualTo(Stage.Production);
     assertThat(client.resources(ModelVersion.class).inNamespace(NS).withLabel(Labels.MODEL, "fraud").withLabel(Labels.STAGE, "Production")
         .list().getItems()).extracting(mv -> mv.getMetadata().getName()).containsExactly("fraud-v2");
   }
