@@ -1,17 +1,10 @@
 package dev.flywheel.operator.common;
 
-import dev.flywheel.crds.site.SiteSpec;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -19,31 +12,79 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import java.util.Map;
 
 /**
- * A batch Job running one flywheel-model command (train, validate): the pod every such Job shares — restricted pod
- * security, no API token, a writable /tmp for DJL's natives under a read-only root, DJL offline, the Site's node
- * selector and tolerations, pvc:// mounts, and credentials referenced from a Secret.
+ * A batch Job running one flywheel-model command (train, validate) in a {@link RuntimePod}, with named settings; the
+ * Job carries its pod's labels, and its pod restarts {@code Never} unless the pod says otherwise. Also reads what the
+ * command reported through its termination message.
  */
-public record RuntimeJob(
-    String name,
-    String namespace,
-    Map<String, String> labels,
-    String image,
-    List<String> args,
-    StorageMounts storage,
-    SiteSpec site,
-    ResourceRequirements resources,
-    String credentialsSecret,
-    Integer backoffLimit,
-    Long activeDeadlineSeconds,
-    Integer ttlSecondsAfterFinished,
-    HasMetadata owner) {
-
+public final class RuntimeJob {
   /** The one container of every runtime Job; the operator reads its termination message. */
-  public static final String CONTAINER = "flywheel-model";
-  static final String SCRATCH = "/tmp";
+  public static final String CONTAINER = RuntimePod.CONTAINER;
+
+  private String name;
+  private String namespace;
+  private RuntimePod pod = new RuntimePod();
+  private Integer backoffLimit;
+  private Long activeDeadlineSeconds;
+  private Integer ttlSecondsAfterFinished;
+  private HasMetadata owner;
+
+  public RuntimeJob name(String name) {
+    this.name = name;
+    return this;
+  }
+
+  public RuntimeJob namespace(String namespace) {
+    this.namespace = namespace;
+    return this;
+  }
+
+  /** The pod the Job runs; its labels label the Job too. */
+  public RuntimeJob pod(RuntimePod pod) {
+    this.pod = pod;
+    return this;
+  }
+
+  public RuntimeJob backoffLimit(Integer backoffLimit) {
+    this.backoffLimit = backoffLimit;
+    return this;
+  }
+
+  public RuntimeJob activeDeadlineSeconds(Long activeDeadlineSeconds) {
+    this.activeDeadlineSeconds = activeDeadlineSeconds;
+    return this;
+  }
+
+  public RuntimeJob ttlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
+    this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+    return this;
+  }
+
+  /** The resource the Job belongs to (controller owner reference, so deletion cascades); null when it lives elsewhere. */
+  public RuntimeJob owner(HasMetadata owner) {
+    this.owner = owner;
+    return this;
+  }
+
+  public Job build() {
+    PodTemplateSpec template = pod.build();
+    if (template.getSpec().getRestartPolicy() == null) {
+      template.getSpec().setRestartPolicy("Never");
+    }
+    JobBuilder job = new JobBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).withLabels(template.getMetadata().getLabels()).endMetadata()
+        .withNewSpec()
+          .withBackoffLimit(backoffLimit)
+          .withActiveDeadlineSeconds(activeDeadlineSeconds)
+          .withTtlSecondsAfterFinished(ttlSecondsAfterFinished)
+          .withTemplate(template)
+        .endSpec();
+    if (owner != null) {
+      job.editMetadata().withOwnerReferences(OwnerReferences.controller(owner)).endMetadata();
+    }
+    return job.build();
+  }
 
   /** The termination message of this container in the most recently finished of the pods, if any. */
   public static Optional<String> terminationMessage(List<Pod> pods) {
@@ -73,52 +114,5 @@ public record RuntimeJob(
     }
     String text = terminationMessage.strip();
     return text.length() > 1000 ? text.substring(0, 1000) : text;
-  }
-
-  public Job build() {
-    ContainerBuilder container = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(image)
-        .withArgs(args)
-        .withTerminationMessagePath("/dev/termination-log")
-        .withTerminationMessagePolicy("File")
-        .withEnv(new EnvVar("HOME", SCRATCH, null), new EnvVar("DJL_CACHE_DIR", SCRATCH + "/djl", null),
-            new EnvVar("DJL_OFFLINE", "true", null), new EnvVar("OPT_OUT_TRACKING", "true", null))
-        .withSecurityContext(RestrictedPodSecurity.container())
-        .withVolumeMounts(new VolumeMountBuilder().withName("scratch").withMountPath(SCRATCH).build())
-        .addAllToVolumeMounts(storage.mounts());
-    if (resources != null) {
-      container.withResources(resources);
-    }
-    if (credentialsSecret != null) {
-      container.withEnvFrom(new EnvFromSourceBuilder().withNewSecretRef(credentialsSecret, false).build());
-    }
-    JobBuilder job = new JobBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
-        .withNewSpec()
-          .withBackoffLimit(backoffLimit)
-          .withActiveDeadlineSeconds(activeDeadlineSeconds)
-          .withTtlSecondsAfterFinished(ttlSecondsAfterFinished)
-          .withNewTemplate()
-            .withNewMetadata().withLabels(labels).endMetadata()
-            .withNewSpec()
-              .withRestartPolicy("Never")
-              .withAutomountServiceAccountToken(false)
-              .withSecurityContext(RestrictedPodSecurity.pod())
-              .withNodeSelector(site != null ? site.getNodeSelector() : null)
-              .withTolerations(site != null && site.getTolerations() != null ? site.getTolerations() : List.of())
-              .withContainers(container.build())
-              .addToVolumes(new VolumeBuilder().withName("scratch").withNewEmptyDir().endEmptyDir().build())
-              .addAllToVolumes(storage.volumes())
-            .endSpec()
-          .endTemplate()
-        .endSpec();
-    if (owner != null) {
-      job.editMetadata().withOwnerReferences(new OwnerReferenceBuilder()
-          .withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
-          .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
-          .withController(true).withBlockOwnerDeletion(true).build()).endMetadata();
-    }
-    return job.build();
   }
 }

@@ -5,6 +5,7 @@ import dev.flywheel.crds.site.SiteSpec;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.common.RuntimePod;
 import dev.flywheel.operator.common.StorageMounts;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
@@ -27,8 +28,19 @@ public final class ValidatorJobBuilder {
     String credentials = version.getSpec().getArtifact().getSecretRef() != null ? version.getSpec().getArtifact().getSecretRef().getName() : null;
     List<String> args = List.of("validate", "--bundle", bundle,
         "--expected-digest", version.getSpec().getArtifact().getDigest(), "--termination-log", "/dev/termination-log");
-    return new RuntimeJob(Names.validation(version), version.getMetadata().getNamespace(),
-        Labels.validation(version.getMetadata().getName(), version.getSpec().getModel(), siteName),
-        image, args, storage, site, null, credentials, 1, 600L, null, owned ? version : null).build();
+    return new RuntimeJob()
+        .name(Names.validation(version))
+        .namespace(version.getMetadata().getNamespace())
+        .pod(new RuntimePod()
+            .labels(Labels.validation(version.getMetadata().getName(), version.getSpec().getModel(), siteName))
+            .image(image)
+            .args(args)
+            .storage(storage)
+            .site(site)
+            .credentialsSecret(credentials))
+        .backoffLimit(1)
+        .activeDeadlineSeconds(600L)
+        .owner(owned ? version : null)
+        .build();
   }
 }

@@ -7,6 +7,7 @@ import dev.flywheel.crds.trainingjob.TrainingJobSpec;
 import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.operator.common.RuntimePod;
 import dev.flywheel.operator.common.StorageMounts;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -35,20 +36,23 @@ public final class TrainerJobBuilder {
   public static Job build(TrainingJob trainingJob, String siteName, SiteSpec site, String defaultImage, boolean owned) {
     TrainingJobSpec spec = trainingJob.getSpec();
     StorageMounts storage = new StorageMounts();
-    return new RuntimeJob(
-        Names.trainingJob(trainingJob),
-        trainingJob.getMetadata().getNamespace(),
-        Labels.training(trainingJob.getMetadata().getName(), spec.getModel(), siteName),
-        spec.getImage() != null ? spec.getImage() : defaultImage,
-        arguments(trainingJob, storage),
-        storage,
-        site,
-        spec.getResources(),
-        spec.getDataset().getSecretRef() != null ? spec.getDataset().getSecretRef().getName() : null,
-        spec.getBackoffLimit() != null ? spec.getBackoffLimit() : 2,
-        spec.getActiveDeadlineSeconds(),
-        spec.getTtlSecondsAfterFinished(),
-        owned ? trainingJob : null).build();
+    List<String> args = arguments(trainingJob, storage);
+    return new RuntimeJob()
+        .name(Names.trainingJob(trainingJob))
+        .namespace(trainingJob.getMetadata().getNamespace())
+        .pod(new RuntimePod()
+            .labels(Labels.training(trainingJob.getMetadata().getName(), spec.getModel(), siteName))
+            .image(spec.getImage() != null ? spec.getImage() : defaultImage)
+            .args(args)
+            .storage(storage)
+            .site(site)
+            .resources(spec.getResources())
+            .credentialsSecret(spec.getDataset().getSecretRef() != null ? spec.getDataset().getSecretRef().getName() : null))
+        .backoffLimit(spec.getBackoffLimit() != null ? spec.getBackoffLimit() : 2)
+        .activeDeadlineSeconds(spec.getActiveDeadlineSeconds())
+        .ttlSecondsAfterFinished(spec.getTtlSecondsAfterFinished())
+        .owner(owned ? trainingJob : null)
+        .build();
   }
 
   private static List<String> arguments(TrainingJob trainingJob, StorageMounts storage) {
