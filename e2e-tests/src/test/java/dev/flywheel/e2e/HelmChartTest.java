@@ -32,17 +32,27 @@ class HelmChartTest {
   private static final Set<String> NAMESPACED_RIGHTS = rights(
       "mlops.flywheel.dev/trainingjobs: get list watch patch update",
       "mlops.flywheel.dev/modelversions: get list watch create patch update",
+      "mlops.flywheel.dev/modeldeployments: get list watch",
       "mlops.flywheel.dev/trainingjobs/status: get patch update",
       "mlops.flywheel.dev/modelversions/status: get patch update",
+      "mlops.flywheel.dev/modeldeployments/status: get patch update",
       "mlops.flywheel.dev/trainingjobs/finalizers: update",
       "mlops.flywheel.dev/modelversions/finalizers: update",
+      "mlops.flywheel.dev/modeldeployments/finalizers: update",
       "batch/jobs: get list watch create delete",
       "/pods: get list",
-      "/events: create");
+      "apps/deployments: get list watch create update delete",
+      "/services: get list watch create update delete",
+      "policy/poddisruptionbudgets: get list watch create update delete",
+      "monitoring.coreos.com/podmonitors: get create update delete",
+      "gateway.networking.k8s.io/httproutes: get create update delete",
+      "/secrets: get",
+      "/events: get create update");
   private static final Set<String> CLUSTER_RIGHTS = rights(
       "mlops.flywheel.dev/sites: get list watch patch update",
       "mlops.flywheel.dev/sites/status: get patch update",
-      "/nodes: list");
+      "/nodes: list watch",
+      "apiextensions.k8s.io/customresourcedefinitions: get");
   private static final Set<String> RELEASE_NAMESPACE_RIGHTS = rights(
       "coordination.k8s.io/leases: get create update",
       "/secrets: get");

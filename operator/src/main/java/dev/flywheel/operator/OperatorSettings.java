@@ -22,6 +22,8 @@ public interface OperatorSettings {
 
   Prometheus prometheus();
 
+  Serving serving();
+
   interface Placement {
     /** How often work that no Site can take is placed again (Site changes also wake it at once). */
     @WithDefault("30s")
@@ -40,8 +42,22 @@ public interface OperatorSettings {
     Duration probeInterval();
   }
 
+  interface Serving {
+    /** Longest time between two looks at a ModelDeployment (a canary's pause or analysis interval wakes it sooner). */
+    @WithDefault("30s")
+    Duration resync();
+  }
+
   interface Prometheus {
     /** The Prometheus that retraining triggers and rollout analysis query. */
     String url();
+
+    /** The longest wait for a connection to Prometheus; past it the query is UNREACHABLE (inconclusive). */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /** The longest one query may take, connecting and reading the answer included; past it the query is UNREACHABLE. */
+    @WithDefault("10s")
+    Duration queryTimeout();
   }
 }

@@ -1,0 +1,96 @@
+package dev.flywheel.operator.common;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Children of kinds whose CRDs may be missing from a cluster (a PodMonitor, an HTTPRoute), so no informer watches
+ * them: each is compared with the API only when its desired state changed or once per recheck interval, so a
+ * resync of an unchanged owner makes no API call; a drifted one is put back within that interval.
+ */
+@ApplicationScoped
+public class UncachedChildren {
+  static final Duration RECHECK = Duration.ofMinutes(10);
+
+  /** An owner not seen for this long is gone (a live one is looked at every resync): its memory is dropped. */
+  static final Duration FORGET = Duration.ofHours(1);
+
+  private record Applied(String desiredJson, Instant checkedAt) {}
+
+  private final Map<String, Map<String, Applied>> appliedByOwner = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+
+  @Inject
+  Clock clock;
+
+  /**
+   * Makes these children exist as desired and deletes the ones this operator applied for the owner before and
+   * no longer wants. Returns the refusal of a kind the cluster does not serve (HTTP 404), if any.
+   */
+  public Optional<String> apply(KubernetesClient client, String ownerUid, List<GenericKubernetesResource> desired) {
+    Instant now = clock.instant();
+    lastSeen.put(ownerUid, now);
+    lastSeen.entrySet().removeIf(owner -> {
+      boolean gone = owner.getValue().plus(FORGET).isBefore(now);
+      if (gone) {
+        appliedByOwner.remove(owner.getKey());
+      }
+      return gone;
+    });
+    Map<String, Applied> applied = appliedByOwner.computeIfAbsent(ownerUid, uid -> new ConcurrentHashMap<>());
+    Optional<String> refusal = Optional.empty();
+    for (GenericKubernetesResource want : desired) {
+      String key = key(want);
+      String json = Serialization.asJson(want);
+      Applied last = applied.get(key);
+      if (last != null && last.desiredJson().equals(json) && now.isBefore(last.checkedAt().plus(RECHECK))) {
+        continue;
+      }
+      try {
+        GenericKubernetesResource have = client.genericKubernetesResources(want.getApiVersion(), want.getKind())
+            .inNamespace(want.getMetadata().getNamespace()).withName(want.getMetadata().getName()).get();
+        if (have == null) {
+          client.resource(want).create();
+        } else if (!OwnedChildren.contains(have, want)) {
+          want.getMetadata().setResourceVersion(have.getMetadata().getResourceVersion());
+          client.resource(want).update();
+        }
+        applied.put(key, new Applied(json, now));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          throw e;
+        }
+        refusal = Optional.of(want.getKind() + " (" + want.getApiVersion() + ") is not served by this cluster");
+      }
+    }
+    List<String> wanted = desired.stream().map(UncachedChildren::key).toList();
+    for (String key : applied.keySet().stream().filter(k -> !wanted.contains(k)).collect(Collectors.toList())) {
+      String[] parts = key.split("\\|");
+      try {
+        client.genericKubernetesResources(parts[0], parts[1]).inNamespace(parts[2]).withName(parts[3]).delete();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          throw e;
+        }
+      }
+      applied.remove(key);
+    }
+    return refusal;
+  }
+
+  private static String key(GenericKubernetesResource r) {
+    return r.getApiVersion() + "|" + r.getKind() + "|" + r.getMetadata().getNamespace() + "|" + r.getMetadata().getName();
+  }
+}
