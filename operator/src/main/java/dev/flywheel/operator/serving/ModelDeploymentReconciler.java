@@ -113,8 +113,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     List<HasMetadata> desired = new ArrayList<>();
     Set<String> servedFrom = new LinkedHashSet<>();
     boolean podMonitor = optionalApis.installed(client, PodMonitorBuilder.CRD);
-    addDeployment(desired, servedFrom, deployment, plan.stable(), Track.STABLE, plan.stableReplicas(), sites, podMonitor, stableDeployment);
-    addDeployment(desired, servedFrom, deployment, plan.canary(), Track.CANARY, plan.canaryReplicas(), sites, podMonitor, canaryDeployment);
+    addDeployment(desired, servedFrom, deployment, plan.stable(), Track.STABLE, plan.stableReplicas(), sites, podMonitor, stableDeployment,
+        plan.keepExisting());
+    addDeployment(desired, servedFrom, deployment, plan.canary(), Track.CANARY, plan.canaryReplicas(), sites, podMonitor, canaryDeployment,
+        plan.keepExisting());
     desired.add(ServingServiceBuilder.all(deployment));
     Rollout rollout = deployment.getSpec().getRollout() != null ? deployment.getSpec().getRollout() : new Rollout();
     List<GenericKubernetesResource> uncached = new ArrayList<>();
@@ -170,8 +172,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   /** Adds the Deployment of one track: built for its version where that version may be placed, or kept as it is. */
   private void addDeployment(List<HasMetadata> desired, Set<String> servedFrom, ModelDeployment deployment, Optional<ModelVersion> version,
-      Track track, int replicas, List<Site> sites, boolean podMonitor, Deployment existing) {
+      Track track, int replicas, List<Site> sites, boolean podMonitor, Deployment existing, boolean keepExisting) {
     if (version.isEmpty()) {
+      if (keepExisting && existing != null) {
+        desired.add(existing); // its version is gone and nothing else may be served: whatever serves keeps serving
+      }
       return;
     }
     ServingPlacement placement = ServingPlacement.of(deployment, version.get(), sites);

@@ -68,9 +68,10 @@ final class RolloutPlanner {
         status.setCurrentVersion(wantedName);
       }
       if (draining) {
-        int canaryReplicas = DeploymentState.existing(in.canaryDeployment());
+        int canaryReplicas = in.canaryDeployment() == null || in.canaryDeployment().getSpec().getReplicas() == null
+            ? 1 : in.canaryDeployment().getSpec().getReplicas();
         return new ServingPlan(Optional.of(wanted), replicas, Optional.of(wanted), Math.max(canaryReplicas, 1), 100,
-            CanaryStepper.Outcome.FINISHED, Optional.empty());
+            CanaryStepper.Outcome.FINISHED, Optional.empty(), false);
       }
       return ServingPlan.stableOnly(Optional.of(wanted), replicas, switching ? CanaryStepper.Outcome.WAITING : CanaryStepper.Outcome.FINISHED);
     }
@@ -97,11 +98,12 @@ final class RolloutPlanner {
       case PROMOTED:
         status.setCurrentVersion(wantedName);
         status.setCanaryVersion(null);
-        return new ServingPlan(Optional.of(wanted), replicas, Optional.of(wanted), Math.max(before.canary(), 1), 100, look.outcome(), Optional.empty());
+        return new ServingPlan(Optional.of(wanted), replicas, Optional.of(wanted), Math.max(before.canary(), 1), 100, look.outcome(),
+            Optional.empty(), false);
       default:
         int weight = CanaryStepper.step(rollout, state).getWeight();
         ReplicaSplit split = ReplicaSplit.of(replicas, weight, exact);
-        return new ServingPlan(current, split.stable(), Optional.of(wanted), split.canary(), weight, look.outcome(), look.recheckIn());
+        return new ServingPlan(current, split.stable(), Optional.of(wanted), split.canary(), weight, look.outcome(), look.recheckIn(), false);
     }
   }
 
@@ -111,11 +113,11 @@ final class RolloutPlanner {
     Optional<ModelVersion> canary = recorded != null && !CanaryStepper.finished(recorded) && status.getCanaryVersion() != null
         ? in.versions().apply(status.getCanaryVersion()) : Optional.empty();
     if (canary.isEmpty() || current.isEmpty()) {
-      return ServingPlan.stableOnly(current, replicas, CanaryStepper.Outcome.WAITING);
+      return new ServingPlan(current, replicas, Optional.empty(), 0, 0, CanaryStepper.Outcome.WAITING, Optional.empty(), true);
     }
     int weight = CanaryStepper.step(rollout, recorded).getWeight();
     ReplicaSplit split = ReplicaSplit.of(replicas, weight, rollout.getGatewayRef() != null);
-    return new ServingPlan(current, split.stable(), canary, split.canary(), weight, CanaryStepper.Outcome.WAITING, Optional.empty());
+    return new ServingPlan(current, split.stable(), canary, split.canary(), weight, CanaryStepper.Outcome.WAITING, Optional.empty(), true);
   }
 
   private static void keepRejected(ModelDeploymentStatus status, RolloutStatus recorded) {

@@ -36,7 +36,8 @@ public final class ServingDeploymentBuilder {
    * @param replicas pods of this track (see {@link ReplicaSplit})
    * @param sites the Sites' specs the pods may run on; empty: anywhere in the cluster
    * @param defaultImage used unless spec.server.image names one
-   * @param podMonitor whether a PodMonitor scrapes the pods; if not, they carry the prometheus.io/* annotations
+   * @param podMonitor whether a PodMonitor scrapes the pods; if not, they carry the prometheus.io/* annotations (with
+   *     one, prometheus.io/scrape is "false", so an annotation-based scrape config does not scrape them twice)
    */
   public static Deployment build(ModelDeployment mdep, ServedVersion version, Track track, int replicas, List<SiteSpec> sites,
       String defaultImage, boolean podMonitor) {
@@ -51,7 +52,7 @@ public final class ServingDeploymentBuilder {
     }
     RuntimePod pod = new RuntimePod()
         .labels(podLabels)
-        .annotations(podMonitor ? null : scrapeAnnotations())
+        .annotations(podMonitor ? Map.of(SCRAPE, "false") : scrapeAnnotations())
         .image(server.getImage() != null ? server.getImage() : defaultImage)
         .args(arguments(spec, server, version, storage))
         .storage(storage)
@@ -110,9 +111,11 @@ public final class ServingDeploymentBuilder {
         .build();
   }
 
+  private static final String SCRAPE = "prometheus.io/scrape";
+
   private static Map<String, String> scrapeAnnotations() {
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put("prometheus.io/scrape", "true");
+    annotations.put(SCRAPE, "true");
     annotations.put("prometheus.io/port", String.valueOf(PORT));
     annotations.put("prometheus.io/path", METRICS_PATH);
     return annotations;

@@ -66,7 +66,8 @@ class ServingDeploymentBuilderTest {
     assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels())
         .containsAllEntriesOf(deployment.getMetadata().getLabels())
         .containsEntry("mlops.flywheel.dev/model-version", "churn-v3").containsEntry("mlops.flywheel.dev/site", "onprem");
-    assertThat(template.getMetadata().getAnnotations()).as("a PodMonitor scrapes them").isNullOrEmpty();
+    assertThat(template.getMetadata().getAnnotations()).as("a PodMonitor scrapes them, annotation-based configs do not")
+        .containsExactly(Map.entry("prometheus.io/scrape", "false"));
     PodSpec pod = template.getSpec();
     assertThat(pod.getNodeSelector()).containsExactlyEntriesOf(Map.of("pool", "ml"));
     assertThat(pod.getTolerations()).extracting(Toleration::getKey).containsExactly("dedicated");
