@@ -39,5 +39,13 @@ public interface OperatorSettings {
   interface Prometheus {
     /** The Prometheus that retraining triggers and rollout analysis query. */
     String url();
+
+    /** The longest wait for a connection to Prometheus; past it the query is UNREACHABLE (inconclusive). */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /** The longest one query may take, connecting and reading the answer included; past it the query is UNREACHABLE. */
+    @WithDefault("10s")
+    Duration queryTimeout();
   }
 }
