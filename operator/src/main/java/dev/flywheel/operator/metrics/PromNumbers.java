@@ -2,6 +2,7 @@ package dev.flywheel.operator.metrics;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.Locale;
 
 /** Numbers as Prometheus writes them ("NaN", "+Inf", "-Inf") and as messages show them (short, never 1.0E-4). */
 final class PromNumbers {
@@ -15,7 +16,7 @@ final class PromNumbers {
    */
   static double parse(String text) {
     String t = text.strip();
-    switch (t.toLowerCase(java.util.Locale.ROOT)) {
+    switch (t.toLowerCase(Locale.ROOT)) {
       case "nan":
         return Double.NaN;
       case "+inf":

@@ -1,5 +1,6 @@
 package dev.flywheel.operator.metrics;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -7,6 +8,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.Locale;
 
 /** Turns a failed HTTP exchange with Prometheus into an UNREACHABLE or QUERY_ERROR result with a one-line message. */
 final class PrometheusFailures {
@@ -29,10 +31,10 @@ final class PrometheusFailures {
       }
       if (t instanceof ConnectException && !(t.getCause() instanceof UnresolvedAddressException)) {
         String reason = t.getMessage() == null || t.getMessage().isBlank() ? "connection refused" : t.getMessage().strip();
-        return QueryResult.unreachable("cannot reach Prometheus at " + target + ": " + reason.toLowerCase(java.util.Locale.ROOT));
+        return QueryResult.unreachable("cannot reach Prometheus at " + target + ": " + reason.toLowerCase(Locale.ROOT));
       }
     }
-    if (failure instanceof java.io.IOException) {
+    if (failure instanceof IOException) {
       return QueryResult.unreachable("cannot reach Prometheus at " + target + ": " + describe(failure));
     }
     return QueryResult.queryError("querying Prometheus at " + target + " failed: " + describe(failure));

@@ -1,0 +1,23 @@
+package dev.flywheel.e2e;
+
+import java.util.concurrent.TimeUnit;
+
+/** Stops a process a test started, and every process it started, whatever state it is in. */
+final class Processes {
+  private Processes() {}
+
+  /** SIGTERM to the process and its descendants, then SIGKILL to whatever is still alive after 10 s. */
+  static void stop(Process process) throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    var descendants = process.descendants().toList();
+    process.destroy();
+    descendants.forEach(ProcessHandle::destroy);
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+  }
+}
