@@ -11,16 +11,18 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The operator's MetricsSource bean is a PrometheusClient with the configured timeouts. */
+/**
+ * The operator's MetricsSource is a PrometheusClient with the configured timeouts. (The reconciler tests replace the
+ * bean with a fake, so the producer is called here as the container would.)
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class PrometheusMetricsSourceTest {
-  @Inject MetricsSource metrics;
-
   @Inject OperatorSettings settings;
 
   @Test
   void theBeanIsAPrometheusClientWithTheDefaultTimeouts() throws Exception {
+    MetricsSource metrics = new MetricsSourceProducer().metricsSource(settings);
     assertThat(metrics).isInstanceOf(PrometheusClient.class);
     assertThat(settings.prometheus().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(settings.prometheus().queryTimeout()).isEqualTo(Duration.ofSeconds(10));
