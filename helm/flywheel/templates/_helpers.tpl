@@ -31,7 +31,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "flywheel.namespacedRules" -}}
 - apiGroups: ["mlops.flywheel.dev"]
   resources: ["trainingjobs"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
 - apiGroups: ["mlops.flywheel.dev"]
   resources: ["modelversions"]
   verbs: ["get", "list", "watch", "create", "patch", "update"]

@@ -30,7 +30,7 @@ class HelmChartTest {
 
   /** Every right the reconcilers use (group/resource/verb); operator/README.md says which code needs which. */
   private static final Set<String> NAMESPACED_RIGHTS = rights(
-      "mlops.flywheel.dev/trainingjobs: get list watch patch update",
+      "mlops.flywheel.dev/trainingjobs: get list watch create patch update",
       "mlops.flywheel.dev/modelversions: get list watch create patch update",
       "mlops.flywheel.dev/modeldeployments: get list watch",
       "mlops.flywheel.dev/trainingjobs/status: get patch update",

@@ -24,6 +24,8 @@ public interface OperatorSettings {
 
   Serving serving();
 
+  RetrainingSettings retraining();
+
   interface Placement {
     /** How often work that no Site can take is placed again (Site changes also wake it at once). */
     @WithDefault("30s")
@@ -40,6 +42,12 @@ public interface OperatorSettings {
     /** How often each Site is probed. */
     @WithDefault("60s")
     Duration probeInterval();
+  }
+
+  interface RetrainingSettings {
+    /** How often retraining triggers are evaluated; never faster than a deployment's monitoring.scrapeInterval. */
+    @WithDefault("1m")
+    Duration interval();
   }
 
   interface Serving {

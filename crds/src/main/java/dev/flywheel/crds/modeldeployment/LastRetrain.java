@@ -15,6 +15,12 @@ public class LastRetrain {
   @JsonPropertyDescription("Name of the TrainingJob it created.")
   private String trainingJob;
 
-  @JsonPropertyDescription("Running, Promoted, Rejected (a gate failed) or Failed.")
+  @JsonPropertyDescription("Running (training), Validating (its version is validated), Promoted, Registered (validated and within the gates, promotion left to a person: promotion.auto is off or the deployment pins a version), Rejected (validation or a gate failed) or Failed (training failed).")
   private String outcome;
+
+  @JsonPropertyDescription("The ModelVersion the retrain registered.")
+  private String modelVersion;
+
+  @JsonPropertyDescription("Why it ended as it did: the gates' numbers, or the training failure.")
+  private String message;
 }

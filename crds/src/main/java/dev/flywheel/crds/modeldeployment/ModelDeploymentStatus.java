@@ -52,6 +52,9 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("Last value of each retraining trigger.")
   private List<TriggerStatus> triggers;
 
+  @JsonPropertyDescription("When the retraining triggers were last evaluated (RFC 3339).")
+  private String triggersEvaluatedAt;
+
   @JsonPropertyDescription("The most recent retraining.")
   private LastRetrain lastRetrain;
 

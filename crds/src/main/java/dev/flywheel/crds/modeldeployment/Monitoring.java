@@ -22,7 +22,7 @@ public class Monitoring {
   @JsonPropertyDescription("How often Prometheus scrapes the model-server pods.")
   private String scrapeInterval;
 
-  @JsonPropertyDescription("Secret with Prometheus credentials, in this namespace: key token (sent as a Bearer token), or keys username and password (basic auth). Referenced, never copied.")
+  @JsonPropertyDescription("Secret with Prometheus credentials, in this namespace and labelled mlops.flywheel.dev/prometheus-credentials=true (its owner's consent to send it): key token (sent as a Bearer token), or keys username and password (basic auth). Referenced, never copied.")
   private SecretReference secretRef;
 
   @Size(max = 16)

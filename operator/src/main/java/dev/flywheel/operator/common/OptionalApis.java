@@ -31,7 +31,8 @@ public class OptionalApis {
       try {
         installed = client.apiextensions().v1().customResourceDefinitions().withName(crd).get() != null;
       } catch (KubernetesClientException e) {
-        installed = false;
+        // A failed look is no answer: keep the last one (flipping would restart every model server), or assume absent.
+        installed = answer != null && answer.installed();
       }
       answer = new Answer(installed, now);
       answers.put(crd, answer);

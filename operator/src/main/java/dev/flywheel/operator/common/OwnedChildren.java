@@ -2,6 +2,7 @@ package dev.flywheel.operator.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -45,13 +46,24 @@ public final class OwnedChildren {
       if (have == null) {
         try {
           client.resource(want).create();
+          created.add(key.apply(want));
         } catch (KubernetesClientException e) {
           if (e.getCode() != 409) {
             throw e;
           }
-          // Created meanwhile (the cache is behind): the next event compares it.
+          // It exists but the cache does not show it (behind, or its labels were edited away): compare the live one.
+          HasMetadata live = client.resource(want).get();
+          boolean ours = live != null && live.getMetadata().getOwnerReferences() != null
+              && live.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(ownerUid, o.getUid()));
+          if (live != null && !ours) {
+            throw new IllegalStateException(key.apply(want) + " exists and belongs to something else: rename or delete it");
+          }
+          if (live != null && !contains(live, want)) {
+            want.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+            client.resource(want).update();
+            updated.add(key.apply(want));
+          }
         }
-        created.add(key.apply(want));
       } else if (!contains(have, want)) {
         want.getMetadata().setResourceVersion(have.getMetadata().getResourceVersion());
         client.resource(want).update();
@@ -122,6 +134,19 @@ public final class OwnedChildren {
     if (want.isNumber() && have.isNumber()) {
       return want.decimalValue().compareTo(have.decimalValue()) == 0;
     }
-    return want.asText().equals(have.asText());
+    return want.asText().equals(have.asText()) || sameQuantity(want.asText(), have.asText());
+  }
+
+  /** The API server stores quantities canonically (0.5 → 500m, 1024Mi → 1Gi): equal amounts are the same value. */
+  private static boolean sameQuantity(String want, String have) {
+    if (want.isEmpty() || have.isEmpty() || !Character.isDigit(want.charAt(0)) && want.charAt(0) != '.'
+        || !Character.isDigit(have.charAt(0)) && have.charAt(0) != '.') {
+      return false;
+    }
+    try {
+      return Quantity.getAmountInBytes(Quantity.parse(want)).compareTo(Quantity.getAmountInBytes(Quantity.parse(have))) == 0;
+    } catch (IllegalArgumentException | ArithmeticException notAQuantity) {
+      return false;
+    }
   }
 }

@@ -45,6 +45,28 @@ public final class StatusUpdates {
     return reduced;
   }
 
+  /**
+   * The status an error is written on: the one stored in the cache, never the half-built one of the failed pass
+   * (which JOSDK hands to updateErrorStatus), so nothing the pass decided is written without what it did.
+   */
+  @SuppressWarnings("unchecked")
+  public static <S, R extends CustomResource<?, S>> S storedStatus(R resource, io.javaoperatorsdk.operator.api.reconciler.Context<R> context) {
+    return context.getPrimaryCache().get(io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(resource))
+        .map(r -> ((R) r).getStatus()).orElse(null);
+  }
+
+  /** Whether an error is a write conflict (a newer version exists): retried at once, not worth a condition. */
+  public static boolean conflict(Exception error) {
+    Throwable cause = error;
+    while (cause != null) {
+      if (cause instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409) {
+        return true;
+      }
+      cause = cause.getCause() == cause ? null : cause.getCause();
+    }
+    return false;
+  }
+
   /** The error status to write, or none when nothing changed (a failing retry loop then makes no status writes). */
   public static <S, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> errorIfChanged(R resource, S stored, S built) {
     if (Objects.equals(stored, built)) {

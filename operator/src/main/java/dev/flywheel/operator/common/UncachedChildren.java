@@ -69,7 +69,7 @@ public class UncachedChildren {
         }
         applied.put(key, new Applied(json, now));
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) {
+        if (!notServed(e)) {
           throw e;
         }
         refusal = Optional.of(want.getKind() + " (" + want.getApiVersion() + ") is not served by this cluster");
@@ -81,13 +81,18 @@ public class UncachedChildren {
       try {
         client.genericKubernetesResources(parts[0], parts[1]).inNamespace(parts[2]).withName(parts[3]).delete();
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 404) {
+        if (!notServed(e)) {
           throw e;
         }
       }
       applied.remove(key);
     }
     return refusal;
+  }
+
+  /** The API answers 404, or fabric8 finds no such kind in discovery (code -1): the cluster does not serve it. */
+  private static boolean notServed(KubernetesClientException e) {
+    return e.getCode() == 404 || e.getCode() <= 0;
   }
 
   private static String key(GenericKubernetesResource r) {

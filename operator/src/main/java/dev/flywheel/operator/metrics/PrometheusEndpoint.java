@@ -85,9 +85,14 @@ public record PrometheusEndpoint(String url, Map<String, String> headers, Promet
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       throw new IllegalArgumentException("the Prometheus URL must start with http:// or https://");
     }
+    // Any '@' before the path, query or fragment may be user information (http://u:pa/ss@host splits at the '/').
     int authority = url.indexOf("://") + 3;
-    int authorityEnd = url.indexOf('/', authority);
-    if (url.substring(authority, authorityEnd < 0 ? url.length() : authorityEnd).contains("@")) {
+    int end = url.length();
+    for (char c : new char[] {'?', '#'}) {
+      int at = url.indexOf(c, authority);
+      end = at >= 0 && at < end ? at : end;
+    }
+    if (url.substring(authority, end).contains("@")) {
       // Never echo such a URL: it holds a password.
       throw new IllegalArgumentException("the Prometheus URL must not hold credentials; put them in the Secret monitoring.secretRef names");
     }
@@ -95,13 +100,13 @@ public record PrometheusEndpoint(String url, Map<String, String> headers, Promet
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("the Prometheus URL '" + url + "' is not a URL: " + e.getReason());
+      throw new IllegalArgumentException("the Prometheus URL is not a URL: " + e.getReason());
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("the Prometheus URL '" + url + "' has no host");
+      throw new IllegalArgumentException("the Prometheus URL has no host");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new IllegalArgumentException("the Prometheus URL '" + url + "' must be a base URL, without ?query or #fragment");
+      throw new IllegalArgumentException("the Prometheus URL must be a base URL, without ?query or #fragment");
     }
   }
 

@@ -111,7 +111,10 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<ModelVersion> updateErrorStatus(ModelVersion version, Context<ModelVersion> context, Exception error) {
-    ModelVersionStatus stored = version.getStatus();
+    if (StatusUpdates.conflict(error)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    ModelVersionStatus stored = StatusUpdates.storedStatus(version, context);
     ModelVersionStatus status = StatusUpdates.copyOf(stored, ModelVersionStatus::new);
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
         version.getMetadata().getGeneration(), clock);

@@ -3,7 +3,6 @@ package dev.flywheel.operator.serving;
 import dev.flywheel.crds.modeldeployment.AnalysisMeasurement;
 import dev.flywheel.crds.modeldeployment.AnalysisQuery;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
-import dev.flywheel.crds.modeldeployment.Monitoring;
 import dev.flywheel.crds.modelversion.ModelVersion;
 import dev.flywheel.operator.OperatorSettings;
 import dev.flywheel.operator.metrics.AnalysisJudge;
@@ -11,15 +10,11 @@ import dev.flywheel.operator.metrics.MetricsSource;
 import dev.flywheel.operator.metrics.PrometheusEndpoint;
 import dev.flywheel.operator.metrics.QueryResult;
 import dev.flywheel.operator.metrics.QueryTemplate;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +38,7 @@ public class AnalysisRunner {
     List<AnalysisQuery> queries = deployment.getSpec().getRollout().getAnalysis();
     PrometheusEndpoint endpoint;
     try {
-      endpoint = endpoint(client, deployment);
+      endpoint = PrometheusEndpoints.of(client, deployment, settings);
     } catch (IllegalArgumentException | KubernetesClientException e) {
       String message = e instanceof KubernetesClientException k ? "cannot read the Prometheus credentials Secret: HTTP " + k.getCode() : e.getMessage();
       QueryResult unavailable = QueryResult.queryError(message);
@@ -65,7 +60,7 @@ public class AnalysisRunner {
         result = QueryResult.queryError(e.getMessage());
       }
       if (!result.available() && unavailable.isEmpty()) {
-        unavailable = Optional.of(reason(result.outcome()));
+        unavailable = Optional.of(unavailableReason(result.outcome()));
         message = query.getName() + ": " + result.message();
       }
       measurements.add(AnalysisJudge.measure(query, result, now));
@@ -73,40 +68,13 @@ public class AnalysisRunner {
     return new Round(measurements, unavailable, message);
   }
 
-  private static String reason(QueryResult.Outcome outcome) {
+  /** The MetricsAvailable=False reason for a query that gave no number. */
+  public static String unavailableReason(QueryResult.Outcome outcome) {
     return switch (outcome) {
       case UNREACHABLE -> "PrometheusUnreachable";
       case NO_DATA -> "NoData";
       case NOT_A_NUMBER -> "NotANumber";
       default -> "QueryError";
     };
-  }
-
-  /** The deployment's Prometheus (or the operator's), its headers, and its credentials read from the referenced Secret. */
-  private PrometheusEndpoint endpoint(KubernetesClient client, ModelDeployment deployment) {
-    Monitoring monitoring = deployment.getSpec().getMonitoring() != null ? deployment.getSpec().getMonitoring() : new Monitoring();
-    String url = monitoring.getPrometheusUrl() != null ? monitoring.getPrometheusUrl() : settings.prometheus().url();
-    Map<String, String> headers = monitoring.getHeaders() != null ? monitoring.getHeaders() : Map.of();
-    Map<String, String> secretData = Map.of();
-    if (monitoring.getSecretRef() != null) {
-      String name = monitoring.getSecretRef().getName();
-      Secret secret = client.secrets().inNamespace(deployment.getMetadata().getNamespace()).withName(name).get();
-      if (secret == null) {
-        throw new IllegalArgumentException("the Prometheus credentials Secret " + name + " does not exist");
-      }
-      secretData = decoded(secret);
-    }
-    return PrometheusEndpoint.from(url, headers, secretData);
-  }
-
-  private static Map<String, String> decoded(Secret secret) {
-    Map<String, String> data = new HashMap<>();
-    if (secret.getData() != null) {
-      secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8).strip()));
-    }
-    if (secret.getStringData() != null) {
-      secret.getStringData().forEach((k, v) -> data.put(k, v.strip()));
-    }
-    return data;
   }
 }

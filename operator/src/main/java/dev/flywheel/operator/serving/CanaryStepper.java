@@ -73,10 +73,28 @@ public final class CanaryStepper {
    * @param measure runs every analysis query once; called only when a measurement round is due
    */
   public static Look look(Rollout rollout, RolloutStatus status, boolean canaryReady, Instant now, Supplier<List<AnalysisMeasurement>> measure) {
+    return look(rollout, status, canaryReady, false, now, measure);
+  }
+
+  /**
+   * @param canaryStuck whether the canary's Deployment gave up on its pods (its progress deadline passed): that fails
+   *     the step like a failed analysis — a canary that never starts is rolled back (or held), never waited on forever
+   */
+  public static Look look(Rollout rollout, RolloutStatus status, boolean canaryReady, boolean canaryStuck, Instant now,
+      Supplier<List<AnalysisMeasurement>> measure) {
     if (finished(status)) {
       return new Look(status, Outcome.FINISHED, Optional.empty());
     }
     if (SCALING.equals(status.getPhase())) {
+      if (canaryStuck) {
+        AnalysisMeasurement stuck = new AnalysisMeasurement();
+        stuck.setName("canary-pods");
+        stuck.setPhase(MEASUREMENT_FAILED);
+        stuck.setMessage("the canary's pods did not become ready within the Deployment's progress deadline");
+        stuck.setTime(Timestamps.format(now));
+        status.setAnalysis(List.of(stuck));
+        return fail(rollout, status);
+      }
       if (!canaryReady) {
         return new Look(status, Outcome.WAITING, Optional.empty());
       }
@@ -85,6 +103,7 @@ public final class CanaryStepper {
     }
     if (PAUSING.equals(status.getPhase())) {
       Instant started = Timestamps.parse(status.getStepStartedAt()).orElse(now);
+      status.setStepStartedAt(Timestamps.format(started)); // a lost or garbled start is written, so the pause ends
       Instant pauseEnd = started.plus(pause(step(rollout, status)));
       if (now.isBefore(pauseEnd)) {
         return new Look(status, Outcome.WAITING, Optional.of(Duration.between(now, pauseEnd)));
@@ -107,12 +126,7 @@ public final class CanaryStepper {
       status.setFailures(count(status.getFailures()) + 1);
       int limit = rollout.getFailureLimit() == null ? 0 : rollout.getFailureLimit();
       if (status.getFailures() > limit) {
-        boolean rollBack = !Boolean.FALSE.equals(rollout.getAutoRollback());
-        status.setPhase(rollBack ? ROLLED_BACK : FAILED);
-        if (rollBack) {
-          status.setRejectedVersion(status.getVersion());
-        }
-        return new Look(status, rollBack ? Outcome.ROLLED_BACK : Outcome.ANALYSIS_FAILED, Optional.empty());
+        return fail(rollout, status);
       }
       status.setPhase(ANALYZING);
       return new Look(status, Outcome.MEASURED, Optional.of(interval));
@@ -128,6 +142,16 @@ public final class CanaryStepper {
       return new Look(status, Outcome.MEASURED, Optional.of(interval));
     }
     return stepDone(rollout, status);
+  }
+
+  /** The step failed: rolled back with autoRollback (and the version remembered as rejected), held otherwise. */
+  private static Look fail(Rollout rollout, RolloutStatus status) {
+    boolean rollBack = !Boolean.FALSE.equals(rollout.getAutoRollback());
+    status.setPhase(rollBack ? ROLLED_BACK : FAILED);
+    if (rollBack) {
+      status.setRejectedVersion(status.getVersion());
+    }
+    return new Look(status, rollBack ? Outcome.ROLLED_BACK : Outcome.ANALYSIS_FAILED, Optional.empty());
   }
 
   private static Look stepDone(Rollout rollout, RolloutStatus status) {

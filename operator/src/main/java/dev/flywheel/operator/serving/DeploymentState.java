@@ -8,10 +8,10 @@ import java.util.Optional;
 final class DeploymentState {
   private DeploymentState() {}
 
-  /** Whether the Deployment's pod template runs this ModelVersion (its label holds the name, cut to a label's length). */
+  /** Whether the Deployment's pod template runs this ModelVersion (the annotation holds its full name; the label is cut). */
   static boolean runs(Deployment deployment, String version) {
-    return Optional.ofNullable(deployment).map(d -> d.getSpec().getTemplate().getMetadata().getLabels())
-        .map(labels -> labels.get(Labels.MODEL_VERSION)).map(Labels.value(version)::equals).orElse(false);
+    return Optional.ofNullable(deployment).map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .map(annotations -> annotations.get(Labels.MODEL_VERSION)).map(version::equals).orElse(false);
   }
 
   /** Whether it has rolled out this version completely: observed, every wanted pod updated and ready. */
@@ -25,7 +25,18 @@ final class DeploymentState {
     var status = deployment.getStatus();
     Long generation = deployment.getMetadata().getGeneration();
     boolean observed = generation == null || status.getObservedGeneration() == null || status.getObservedGeneration() >= generation;
-    return observed && count(status.getUpdatedReplicas()) >= wanted && count(status.getReadyReplicas()) >= wanted;
+    int specReplicas = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+    int updated = count(status.getUpdatedReplicas());
+    // kubectl rollout status' rule: every pod updated, no old pod left, and the updated ones available.
+    return observed && specReplicas >= wanted && updated >= specReplicas && count(status.getReplicas()) <= updated
+        && count(status.getAvailableReplicas()) >= updated && count(status.getReadyReplicas()) >= wanted;
+  }
+
+  /** Whether the Deployment controller gave up on it: Progressing=False, reason ProgressDeadlineExceeded. */
+  static boolean stuck(Deployment deployment) {
+    return deployment != null && deployment.getStatus() != null && deployment.getStatus().getConditions() != null
+        && deployment.getStatus().getConditions().stream().anyMatch(c -> "Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+            && "ProgressDeadlineExceeded".equals(c.getReason()));
   }
 
   static int ready(Deployment deployment) {

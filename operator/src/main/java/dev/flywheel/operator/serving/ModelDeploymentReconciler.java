@@ -7,6 +7,8 @@ import dev.flywheel.crds.modeldeployment.ModelDeploymentStatus;
 import dev.flywheel.crds.modeldeployment.Rollout;
 import dev.flywheel.crds.modelversion.ModelVersion;
 import dev.flywheel.crds.site.Site;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.operator.retraining.Retrainer;
 import dev.flywheel.operator.OperatorSettings;
 import dev.flywheel.operator.common.Caches;
 import dev.flywheel.operator.common.Conditions;
@@ -26,6 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -47,7 +50,8 @@ import java.util.stream.Stream;
 /**
  * Reconciles a ModelDeployment as a pipeline: resolve the wanted version → place it on Sites that may hold its
  * data → plan what serves (stable, canary, rollout step, analysis) → build the children (pure builders) → make
- * them so (create, put back drift, delete the unwanted) → build the status and patch it only when it changed.
+ * them so (create, put back drift, delete the unwanted) → build the status → close the loop ({@link Retrainer}:
+ * triggers, retraining, promotion gates) → patch the status only when it changed.
  * Everything read comes from informer caches. Children are owned, so they go with the ModelDeployment (no finalizer).
  */
 @ControllerConfiguration(name = "modeldeployment")
@@ -72,6 +76,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Inject
   UncachedChildren uncachedChildren;
 
+  @Inject
+  Retrainer retrainer;
+
   @Override
   public List<EventSource<?, ModelDeployment>> prepareEventSources(EventSourceContext<ModelDeployment> context) {
     return ServingEventSources.of(context);
@@ -87,7 +94,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Instant now = clock.instant();
 
     Map<String, ModelVersion> versions = Caches.cache(context, ModelVersion.class)
-        .list(mv -> namespace.equals(mv.getMetadata().getNamespace())).collect(Collectors.toMap(mv -> mv.getMetadata().getName(), mv -> mv));
+        .list(namespace, mv -> true).collect(Collectors.toMap(mv -> mv.getMetadata().getName(), mv -> mv));
     List<Site> sites = Caches.sites(context);
     Optional<String[]> refusal = Optional.empty();
     VersionResolution resolution = VersionResolution.of(deployment, List.copyOf(versions.values()));
@@ -114,16 +121,17 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Set<String> servedFrom = new LinkedHashSet<>();
     boolean podMonitor = optionalApis.installed(client, PodMonitorBuilder.CRD);
     addDeployment(desired, servedFrom, deployment, plan.stable(), Track.STABLE, plan.stableReplicas(), sites, podMonitor, stableDeployment,
-        plan.keepExisting());
+        plan.keepStable());
     addDeployment(desired, servedFrom, deployment, plan.canary(), Track.CANARY, plan.canaryReplicas(), sites, podMonitor, canaryDeployment,
-        plan.keepExisting());
+        plan.keepCanary());
     desired.add(ServingServiceBuilder.all(deployment));
     Rollout rollout = deployment.getSpec().getRollout() != null ? deployment.getSpec().getRollout() : new Rollout();
     List<GenericKubernetesResource> uncached = new ArrayList<>();
     if (rollout.getGatewayRef() != null) {
       desired.add(ServingServiceBuilder.track(deployment, Track.STABLE));
       desired.add(ServingServiceBuilder.track(deployment, Track.CANARY));
-      uncached.add(HttpRouteBuilder.build(deployment, rollout.getGatewayRef(), plan.hasCanary() ? plan.stepWeight() : 0, plan.hasCanary()));
+      uncached.add(HttpRouteBuilder.build(deployment, rollout.getGatewayRef(), canaryWeight(plan, rollout, stableDeployment, canaryDeployment),
+          plan.hasCanary()));
     }
     int replicas = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
     if (replicas > 1) {
@@ -156,10 +164,22 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     status.setObservedGeneration(deployment.getMetadata().getGeneration());
     ServingConditions.build(deployment, status, new ServingConditions.Facts(refusal, Optional.ofNullable(wantedName), wantedReplicas, readyWanted,
         rolledOut, plan, Optional.ofNullable(round[0])), clock);
+    List<TrainingJob> retrainJobs = Caches.cache(context, TrainingJob.class).list(namespace, job -> job.getMetadata().getOwnerReferences() != null
+        && job.getMetadata().getOwnerReferences().stream().anyMatch(o -> deployment.getMetadata().getUid().equals(o.getUid()))).toList();
+    Optional<Duration> retrainRecheck = retrainer.reconcile(client, deployment, status, retrainJobs, versions,
+        Conditions.isTrue(status.getConditions(), ServingConditions.PROGRESSING), now);
     recordEvents(client, deployment, stored != null ? stored : new ModelDeploymentStatus(), status, plan, previousCurrent, changes);
 
-    UpdateControl<ModelDeployment> control = StatusUpdates.patchIfChanged(deployment, stored, status);
-    return control.rescheduleAfter(min(plan.recheckIn().orElse(settings.serving().resync()), settings.serving().resync()));
+    if (!java.util.Objects.equals(stored, status)) {
+      // Written with optimistic locking and cached at once, so the next pass (woken by a child this pass changed)
+      // sees this rollout state, never the one before it; a conflict retries the pass on the newer object.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(deployment, context, fresh -> {
+        fresh.setStatus(status);
+        return fresh;
+      });
+    }
+    Duration recheck = min(plan.recheckIn().orElse(settings.serving().resync()), settings.serving().resync());
+    return UpdateControl.<ModelDeployment>noUpdate().rescheduleAfter(min(recheck, retrainRecheck.orElse(recheck)));
   }
 
   private Supplier<List<AnalysisMeasurement>> measure(KubernetesClient client, ModelDeployment deployment, ModelVersion version, Instant now,
@@ -173,9 +193,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** Adds the Deployment of one track: built for its version where that version may be placed, or kept as it is. */
   private void addDeployment(List<HasMetadata> desired, Set<String> servedFrom, ModelDeployment deployment, Optional<ModelVersion> version,
       Track track, int replicas, List<Site> sites, boolean podMonitor, Deployment existing, boolean keepExisting) {
-    if (version.isEmpty()) {
+    if (keepExisting || version.isEmpty()) {
       if (keepExisting && existing != null) {
-        desired.add(existing); // its version is gone and nothing else may be served: whatever serves keeps serving
+        desired.add(existing); // not rebuilt (its version is gone, nothing may be served, or it drains): it serves on as it is
+        Optional.ofNullable(existing.getSpec().getTemplate().getMetadata().getLabels()).map(l -> l.get(Labels.SITE)).ifPresent(servedFrom::add);
       }
       return;
     }
@@ -191,9 +212,15 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         placement.sites().stream().map(Site::getSpec).toList(), settings.image(), podMonitor));
   }
 
-  /** The step's weight with a Gateway (exact); otherwise the share of ready pods the canary really has. */
+  /**
+   * The canary's share of traffic: the step's weight with a Gateway (exact); the share of ready pods without one, or
+   * while both tracks run the same version (a promoted canary draining).
+   */
   private static int canaryWeight(ServingPlan plan, Rollout rollout, Deployment stable, Deployment canary) {
-    if (rollout.getGatewayRef() != null) {
+    if (!plan.hasCanary()) {
+      return 0;
+    }
+    if (rollout.getGatewayRef() != null && !plan.weightByReadyPods()) {
       return plan.stepWeight();
     }
     int stableReady = DeploymentState.ready(stable);
@@ -215,9 +242,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
           .map(c -> c.getMessage()).orElse("rolled back " + canary));
       case ANALYSIS_FAILED -> events.warning(client, deployment, "AnalysisFailed", Conditions.find(after.getConditions(), ServingConditions.DEGRADED)
           .map(c -> c.getMessage()).orElse("analysis of " + canary + " failed"));
-      case INCONCLUSIVE -> events.warning(client, deployment, "AnalysisInconclusive", "analysis of canary " + canary
+      case INCONCLUSIVE -> {
+        if (before.getRollout() == null || !CanaryStepper.INCONCLUSIVE.equals(before.getRollout().getPhase())) {
+          events.warning(client, deployment, "AnalysisInconclusive", "analysis of canary " + canary
           + " was inconclusive; the rollout holds: " + Conditions.find(after.getConditions(), ServingConditions.METRICS_AVAILABLE)
           .map(c -> c.getMessage()).orElse(""));
+        }
+      }
       default -> { }
     }
     String startedBefore = before.getRollout() != null ? before.getRollout().getVersion() : null;
@@ -246,7 +277,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<ModelDeployment> updateErrorStatus(ModelDeployment deployment, Context<ModelDeployment> context, Exception error) {
-    ModelDeploymentStatus stored = deployment.getStatus();
+    if (StatusUpdates.conflict(error)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    ModelDeploymentStatus stored = StatusUpdates.storedStatus(deployment, context);
     ModelDeploymentStatus status = StatusUpdates.copyOf(stored, ModelDeploymentStatus::new);
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
         deployment.getMetadata().getGeneration(), clock);

@@ -41,7 +41,8 @@ final class ServingConditions {
   static void build(ModelDeployment deployment, ModelDeploymentStatus status, Facts facts, Clock clock) {
     Long generation = deployment.getMetadata().getGeneration();
     RolloutStatus rollout = status.getRollout();
-    boolean rejected = rollout != null && facts.wanted().isPresent() && facts.wanted().get().equals(rollout.getVersion());
+    boolean rejected = rollout != null && facts.wanted().isPresent() && facts.wanted().get().equals(rollout.getVersion())
+        && !facts.wanted().get().equals(status.getCurrentVersion());
     boolean rolledBack = rejected && CanaryStepper.ROLLED_BACK.equals(rollout.getPhase());
     boolean analysisFailed = rejected && CanaryStepper.FAILED.equals(rollout.getPhase());
     if (rolledBack || analysisFailed) {
@@ -54,7 +55,7 @@ final class ServingConditions {
       Conditions.set(status.getConditions(), DEGRADED, ConditionStatus.False, "AsExpected", "no failed rollout", generation, clock);
     }
 
-    if (facts.plan().hasCanary() && rollout != null && !CanaryStepper.finished(rollout)) {
+    if (facts.plan().canary().isPresent() && rollout != null && !CanaryStepper.finished(rollout)) {
       int steps = deployment.getSpec().getRollout().getSteps().size();
       Conditions.set(status.getConditions(), PROGRESSING, ConditionStatus.True, "Canary", "canary " + rollout.getVersion() + " at step "
           + (rollout.getStep() + 1) + " of " + steps + " (weight " + facts.plan().stepWeight() + "%): " + rollout.getPhase(), generation, clock);

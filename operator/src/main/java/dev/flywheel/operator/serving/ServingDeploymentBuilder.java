@@ -52,7 +52,7 @@ public final class ServingDeploymentBuilder {
     }
     RuntimePod pod = new RuntimePod()
         .labels(podLabels)
-        .annotations(podMonitor ? Map.of(SCRAPE, "false") : scrapeAnnotations())
+        .annotations(annotations(version, podMonitor))
         .image(server.getImage() != null ? server.getImage() : defaultImage)
         .args(arguments(spec, server, version, storage))
         .storage(storage)
@@ -112,6 +112,18 @@ public final class ServingDeploymentBuilder {
   }
 
   private static final String SCRAPE = "prometheus.io/scrape";
+
+  /** The pod's annotations: the full ModelVersion name (its label is cut to 63 characters) and how it is scraped. */
+  private static Map<String, String> annotations(ServedVersion version, boolean podMonitor) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Labels.MODEL_VERSION, version.name());
+    if (podMonitor) {
+      annotations.put(SCRAPE, "false");
+    } else {
+      annotations.putAll(scrapeAnnotations());
+    }
+    return annotations;
+  }
 
   private static Map<String, String> scrapeAnnotations() {
     Map<String, String> annotations = new LinkedHashMap<>();

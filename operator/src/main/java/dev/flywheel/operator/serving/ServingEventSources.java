@@ -3,6 +3,8 @@ package dev.flywheel.operator.serving;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.modelversion.ModelVersion;
 import dev.flywheel.crds.site.Site;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.operator.retraining.RetrainJobBuilder;
 import dev.flywheel.operator.common.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -19,8 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * The informers a ModelDeployment reconciles from: its ModelVersions (a promotion or a validation wakes the
- * deployments of that model), Sites, and its own Deployments, Services and PodDisruptionBudgets (a drifted child
- * is put back). Everything the reconciler reads comes from these caches.
+ * deployments of that model), Sites, its retraining TrainingJobs, and its own Deployments, Services and
+ * PodDisruptionBudgets (a drifted child is put back). Everything the reconciler reads comes from these caches.
  */
 final class ServingEventSources {
   private ServingEventSources() {}
@@ -38,7 +40,12 @@ final class ServingEventSources {
         InformerEventSourceConfiguration.from(Site.class, ModelDeployment.class)
             .withSecondaryToPrimaryMapper(site -> context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet()))
             .build(), context);
-    return List.of(versions, sites, owned(context, Deployment.class), owned(context, Service.class), owned(context, PodDisruptionBudget.class));
+    InformerEventSource<TrainingJob, ModelDeployment> retrains = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(TrainingJob.class, ModelDeployment.class)
+            .withLabelSelector(Labels.COMPONENT + "=" + RetrainJobBuilder.COMPONENT + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelDeployment.class, false))
+            .build(), context);
+    return List.of(versions, sites, retrains, owned(context, Deployment.class), owned(context, Service.class), owned(context, PodDisruptionBudget.class));
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, ModelDeployment> owned(EventSourceContext<ModelDeployment> context, Class<R> type) {

@@ -110,7 +110,10 @@ public class SiteReconciler implements Reconciler<Site> {
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<Site> updateErrorStatus(Site site, Context<Site> context, Exception error) {
-    SiteStatus stored = site.getStatus();
+    if (StatusUpdates.conflict(error)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    SiteStatus stored = StatusUpdates.storedStatus(site, context);
     SiteStatus status = StatusUpdates.copyOf(stored, SiteStatus::new);
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
         site.getMetadata().getGeneration(), clock);

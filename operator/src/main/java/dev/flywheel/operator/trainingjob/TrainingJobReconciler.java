@@ -83,7 +83,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<TrainingJob> updateErrorStatus(TrainingJob trainingJob, Context<TrainingJob> context, Exception error) {
-    TrainingJobStatus stored = trainingJob.getStatus();
+    if (StatusUpdates.conflict(error)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    TrainingJobStatus stored = StatusUpdates.storedStatus(trainingJob, context);
     TrainingJobStatus status = StatusUpdates.copyOf(stored, TrainingJobStatus::new);
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
         trainingJob.getMetadata().getGeneration(), clock);

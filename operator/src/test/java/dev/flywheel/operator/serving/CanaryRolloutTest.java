@@ -79,10 +79,11 @@ class CanaryRolloutTest {
   void aHealthyCanaryStepsThroughEveryWeightAndBecomesStable() {
     stableThenCanaryOf(2);
     fixture.awaitChild("churn-canary", "churn-v2", 1);
-    fixture.awaitChild("churn-stable", "churn-v1", 2);
+    assertThat(fixture.child("churn-stable").getSpec().getReplicas()).as("the stable pods stay until the canary's are ready").isEqualTo(3);
     assertThat(fixture.deployment().getStatus().getCanaryVersion()).isEqualTo("churn-v2");
     assertThat(fixture.condition("Progressing", "True", "Canary")).isTrue();
     fixture.podsReady("churn-canary");
+    fixture.awaitChild("churn-stable", "churn-v1", 2);
     fixture.podsReady("churn-stable");
     await().atMost(WAIT).until(() -> "Pausing".equals(rollout().getPhase()));
     String started = rollout().getStepStartedAt();
@@ -98,13 +99,14 @@ class CanaryRolloutTest {
     await().atMost(WAIT).until(() -> rollout().getStep() == 1);
     assertThat(metrics.queries()).anySatisfy(q -> assertThat(q).contains("version=\"churn-v2\"").contains("namespace=\"serving\""));
     fixture.awaitChild("churn-canary", "churn-v2", 2);
-    fixture.awaitChild("churn-stable", "churn-v1", 1);
     fixture.podsReady("churn-canary");
+    fixture.awaitChild("churn-stable", "churn-v1", 1);
     fixture.podsReady("churn-stable");
     await().atMost(WAIT).until(() -> "Pausing".equals(rollout().getPhase()));
     clock.advance(Duration.ofMinutes(11));
     await().atMost(WAIT).until(() -> rollout().getStep() == 2);
     fixture.awaitChild("churn-canary", "churn-v2", 3);
+    assertThat(fixture.child("churn-stable").getSpec().getReplicas()).as("no capacity dip while the last step's pods start").isEqualTo(1);
     fixture.podsReady("churn-canary");
     await().atMost(WAIT).until(() -> "Promoted".equals(rollout().getPhase()));
     assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v2");
@@ -131,8 +133,10 @@ class CanaryRolloutTest {
     await().atMost(WAIT).until(() -> fixture.condition("Degraded", "True", "RolledBack"));
     Condition degraded = Conditions.find(fixture.deployment().getStatus().getConditions(), "Degraded").orElseThrow();
     assertThat(degraded.getMessage()).contains("error-rate").contains("0.25").contains("0.01");
-    await().atMost(WAIT).until(() -> fixture.child("churn-canary") == null);
     fixture.awaitChild("churn-stable", "churn-v1", 3);
+    assertThat(fixture.child("churn-canary")).as("the canary's pods stay until the stable ones can take all traffic").isNotNull();
+    fixture.podsReady("churn-stable");
+    await().atMost(WAIT).until(() -> fixture.child("churn-canary") == null);
     assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack"));
 
@@ -177,5 +181,66 @@ class CanaryRolloutTest {
     assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
     assertThat(client.v1().events().inNamespace(NS).list().getItems())
         .anySatisfy(e -> assertThat(e.getMessage()).contains("it replaces canary churn-v2"));
+  }
+
+  @Test
+  void withoutAutoRollbackAFailedAnalysisHoldsTheCanaryAndSaysSo() {
+    metrics.answer("churn-v2", QueryResult.value(0.5));
+    fixture.validatedVersion(1, "internal");
+    fixture.promote(1);
+    fixture.deploy(CANARY.replace("max: 0.01", "max: 0.01\n  autoRollback: false"));
+    fixture.awaitChild("churn-stable", "churn-v1", 3);
+    fixture.podsReady("churn-stable");
+    fixture.validatedVersion(2, "internal");
+    fixture.promote(2);
+    fixture.awaitChild("churn-canary", "churn-v2", 1);
+    fixture.podsReady("churn-canary");
+    await().atMost(WAIT).until(() -> "Pausing".equals(rollout().getPhase()));
+    clock.advance(Duration.ofMinutes(11));
+    await().atMost(WAIT).until(() -> fixture.condition("Degraded", "True", "AnalysisFailed"));
+    clock.advance(Duration.ofHours(2));
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> fixture.child("churn-canary") != null);
+    assertThat(rollout().getPhase()).isEqualTo("Failed");
+    assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
+  }
+
+  @Test
+  void prometheusUnreachableMakesMetricsUnavailableAndNothingIsPromoted() {
+    metrics.answer("churn-v2", QueryResult.unreachable("connection refused"));
+    stableThenCanaryOf(2);
+    fixture.awaitChild("churn-canary", "churn-v2", 1);
+    fixture.podsReady("churn-canary");
+    await().atMost(WAIT).until(() -> "Pausing".equals(rollout().getPhase()));
+    clock.advance(Duration.ofMinutes(11));
+    await().atMost(WAIT).until(() -> fixture.condition("MetricsAvailable", "False", "PrometheusUnreachable"));
+    assertThat(Conditions.find(fixture.deployment().getStatus().getConditions(), "MetricsAvailable").get().getMessage())
+        .contains("connection refused").contains("no canary step is promoted");
+    assertThat(rollout().getStep()).isZero();
+  }
+
+  @Test
+  void aCanaryWhosePodsNeverStartIsRolledBack() {
+    stableThenCanaryOf(2);
+    fixture.awaitChild("churn-canary", "churn-v2", 1);
+    client.apps().deployments().inNamespace(NS).withName("churn-canary").editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(1).withUpdatedReplicas(1)
+          .addNewCondition().withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded").endCondition().build());
+      return d;
+    });
+    await().atMost(WAIT).until(() -> fixture.condition("Degraded", "True", "RolledBack"));
+    assertThat(Conditions.find(fixture.deployment().getStatus().getConditions(), "Degraded").get().getMessage()).contains("progress deadline");
+    await().atMost(WAIT).until(() -> fixture.child("churn-canary") == null);
+  }
+
+  @Test
+  void theServingVersionDeletedMidCanaryKeepsServingAndTheCanaryGoesOn() {
+    stableThenCanaryOf(2);
+    fixture.awaitChild("churn-canary", "churn-v2", 1);
+    client.resources(dev.flywheel.crds.modelversion.ModelVersion.class).inNamespace(NS).withName("churn-v1").delete();
+    fixture.podsReady("churn-canary");
+    await().atMost(WAIT).until(() -> "Pausing".equals(rollout().getPhase()));
+    assertThat(fixture.child("churn-stable").getSpec().getTemplate().getMetadata().getAnnotations())
+        .as("the stable Deployment is kept as it is, not rolled to the unanalysed canary").containsEntry("mlops.flywheel.dev/model-version", "churn-v1");
+    assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
   }
 }

@@ -87,10 +87,12 @@ class RolloutAndTrafficTest {
     fixture.promote(2);
     fixture.awaitChild("churn-canary", "churn-v2", 1);
     fixture.awaitChild("churn-stable", "churn-v1", 4);
-    await().atMost(WAIT).until(() -> weights().equals(Map.of("churn-stable", 90, "churn-canary", 10)));
+    await().atMost(WAIT).until(() -> weights().equals(Map.of("churn-stable", 100, "churn-canary", 0)));
+    fixture.podsReady("churn-canary");
+    await("the step's weight once the canary's pods are ready").atMost(WAIT)
+        .until(() -> weights().equals(Map.of("churn-stable", 90, "churn-canary", 10)));
     assertThat(client.services().inNamespace(NS).withName("churn-canary").get().getSpec().getSelector())
         .containsEntry("mlops.flywheel.dev/track", "canary");
-    fixture.podsReady("churn-canary");
     await().atMost(WAIT).until(() -> fixture.deployment().getStatus().getCanaryWeight() == 10);
   }
 

@@ -67,7 +67,7 @@ class ServingDeploymentBuilderTest {
         .containsAllEntriesOf(deployment.getMetadata().getLabels())
         .containsEntry("mlops.flywheel.dev/model-version", "churn-v3").containsEntry("mlops.flywheel.dev/site", "onprem");
     assertThat(template.getMetadata().getAnnotations()).as("a PodMonitor scrapes them, annotation-based configs do not")
-        .containsExactly(Map.entry("prometheus.io/scrape", "false"));
+        .containsExactly(Map.entry("mlops.flywheel.dev/model-version", "churn-v3"), Map.entry("prometheus.io/scrape", "false"));
     PodSpec pod = template.getSpec();
     assertThat(pod.getNodeSelector()).containsExactlyEntriesOf(Map.of("pool", "ml"));
     assertThat(pod.getTolerations()).extracting(Toleration::getKey).containsExactly("dedicated");
@@ -145,7 +145,8 @@ class ServingDeploymentBuilderTest {
   void withoutAPodMonitorThePodsAskToBeScrapedByAnnotation() {
     Deployment deployment = ServingDeploymentBuilder.build(mdep(FULL), pvcVersion(), Track.STABLE, 3, List.of(), "flywheel/model:1", false);
     assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "prometheus.io/scrape", "true", "prometheus.io/port", "8080", "prometheus.io/path", "/metrics"));
+        "prometheus.io/scrape", "true", "prometheus.io/port", "8080", "prometheus.io/path", "/metrics",
+        "mlops.flywheel.dev/model-version", pvcVersion().name()));
   }
 
   @Test

@@ -66,17 +66,26 @@ final class ServingFixture {
 
   /** Registers version n of the churn model, lets the real reconciler validate it (the test plays the validator). */
   void validatedVersion(int n, String classification) {
+    validatedVersion(n, classification, "{}", "{}");
+  }
+
+  /**
+   * @param metrics the version's evaluation metrics, as YAML flow map
+   * @param labels its labels, as YAML flow map (a retrained version carries the operator's)
+   */
+  void validatedVersion(int n, String classification, String metrics, String labels) {
     String name = "churn-v" + n;
     client.resource(Serialization.unmarshal("""
         apiVersion: mlops.flywheel.dev/v1alpha1
         kind: ModelVersion
-        metadata: {name: %s, namespace: %s}
+        metadata: {name: %s, namespace: %s, labels: %s}
         spec:
           model: churn
           version: %d
           artifact: {uri: "pvc://models/churn/v%d", digest: "sha256:%s"}
           classification: %s
-        """.formatted(name, NS, n, n, "ab".repeat(32), classification), ModelVersion.class)).create();
+          metrics: %s
+        """.formatted(name, NS, labels, n, n, "ab".repeat(32), classification, metrics), ModelVersion.class)).create();
     await().atMost(WAIT).until(() -> client.batch().v1().jobs().inNamespace(NS).withName(name + "-validate").get() != null);
     client.pods().inNamespace(NS).resource(new PodBuilder()
         .withNewMetadata().withName(name + "-validate-p").withNamespace(NS).withLabels(Map.of(Labels.MODEL_VERSION, name)).endMetadata()

@@ -1,0 +1,245 @@
+package dev.flywheel.operator.retraining;
+
+import dev.flywheel.crds.common.ConditionStatus;
+import dev.flywheel.crds.common.Durations;
+import dev.flywheel.crds.modeldeployment.LastRetrain;
+import dev.flywheel.crds.modeldeployment.ModelDeployment;
+import dev.flywheel.crds.modeldeployment.ModelDeploymentStatus;
+import dev.flywheel.crds.modeldeployment.Retraining;
+import dev.flywheel.crds.modeldeployment.Trigger;
+import dev.flywheel.crds.modeldeployment.TriggerStatus;
+import dev.flywheel.crds.modelversion.ModelVersion;
+import dev.flywheel.crds.modelversion.Stage;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.operator.OperatorSettings;
+import dev.flywheel.operator.common.Conditions;
+import dev.flywheel.operator.common.EventRecorder;
+import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.Timestamps;
+import dev.flywheel.operator.metrics.MetricsSource;
+import dev.flywheel.operator.metrics.PrometheusEndpoint;
+import dev.flywheel.operator.metrics.QueryResult;
+import dev.flywheel.operator.metrics.QueryTemplate;
+import dev.flywheel.operator.serving.AnalysisRunner;
+import dev.flywheel.operator.serving.PrometheusEndpoints;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Closes the loop for one ModelDeployment: follows its latest retrain (training, validation, the promotion gates,
+ * promotion of the version it registered), evaluates the triggers on their interval against Prometheus, and starts
+ * exactly one TrainingJob when a firing trigger is allowed to (see {@link RetrainPolicy}). Writes status.triggers,
+ * lastRetrain, retrainsToday and the Retraining condition; returns when to look again.
+ */
+@ApplicationScoped
+public class Retrainer {
+  public static final String RETRAINING = "Retraining";
+
+  @Inject
+  MetricsSource metrics;
+
+  @Inject
+  OperatorSettings settings;
+
+  @Inject
+  Clock clock;
+
+  @Inject
+  EventRecorder events;
+
+  /**
+   * @param retrainJobs this deployment's retraining TrainingJobs, from the informer cache
+   * @param versions the namespace's ModelVersions by name, from the informer cache
+   * @param rolloutRunning whether a canary or a rolling update is in progress
+   */
+  public Optional<Duration> reconcile(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, List<TrainingJob> retrainJobs,
+      Map<String, ModelVersion> versions, boolean rolloutRunning, Instant now) {
+    Retraining retraining = deployment.getSpec().getRetraining();
+    Long generation = deployment.getMetadata().getGeneration();
+    if (retraining == null) {
+      status.setTriggers(null);
+      status.setTriggersEvaluatedAt(null);
+      Conditions.set(status.getConditions(), RETRAINING, ConditionStatus.False, "NotConfigured", "spec.retraining is not set", generation, clock);
+      return Optional.empty();
+    }
+    List<Instant> started = retrainJobs.stream().map(j -> Timestamps.parse(j.getMetadata().getCreationTimestamp()).orElse(now)).toList();
+    status.setRetrainsToday((int) RetrainPolicy.retrainsToday(started, now));
+    boolean retrainRunning = followLatest(client, deployment, status, retrainJobs, versions);
+
+    Duration interval = interval(deployment);
+    Optional<Instant> evaluated = Timestamps.parse(status.getTriggersEvaluatedAt());
+    boolean due = status.getCurrentVersion() != null && (evaluated.isEmpty() || !now.isBefore(evaluated.get().plus(interval)));
+    if (due) {
+      evaluate(client, deployment, status, now);
+    }
+    List<TriggerStatus> triggers = status.getTriggers() == null ? List.of() : status.getTriggers();
+    RetrainPolicy.Decision decision = RetrainPolicy.decide(retraining, triggers, started, retrainRunning, rolloutRunning, now);
+    if (due && decision.start().isPresent()) {
+      start(client, deployment, status, decision, now);
+      retrainRunning = true;
+    }
+    if (retrainRunning) {
+      LastRetrain last = status.getLastRetrain();
+      Conditions.set(status.getConditions(), RETRAINING, ConditionStatus.True, last.getOutcome(), "retrain " + last.getTrainingJob() + " ("
+          + last.getReason() + "): " + (last.getMessage() != null ? last.getMessage() : last.getOutcome()), generation, clock);
+    } else {
+      Conditions.set(status.getConditions(), RETRAINING, ConditionStatus.False, decision.reason(), decision.message(), generation, clock);
+    }
+    Instant next = Timestamps.parse(status.getTriggersEvaluatedAt()).map(t -> t.plus(interval)).orElse(now.plus(interval));
+    return Optional.of(next.isAfter(now) ? Duration.between(now, next) : Duration.ZERO);
+  }
+
+  /** Trigger evaluation never runs faster than Prometheus scrapes the model servers. */
+  private Duration interval(ModelDeployment deployment) {
+    Duration interval = settings.retraining().interval();
+    String scrape = deployment.getSpec().getMonitoring() == null ? null : deployment.getSpec().getMonitoring().getScrapeInterval();
+    Duration scrapeInterval = scrape == null ? Duration.ZERO : Durations.parse(scrape);
+    return scrapeInterval.compareTo(interval) > 0 ? scrapeInterval : interval;
+  }
+
+  private void evaluate(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, Instant now) {
+    Map<String, String> values = Map.of(
+        QueryTemplate.MODEL, deployment.getSpec().getModel(),
+        QueryTemplate.VERSION, status.getCurrentVersion(),
+        QueryTemplate.NAMESPACE, deployment.getMetadata().getNamespace(),
+        QueryTemplate.DEPLOYMENT, deployment.getMetadata().getName());
+    PrometheusEndpoint endpoint;
+    Optional<String[]> unavailable = Optional.empty();
+    try {
+      endpoint = PrometheusEndpoints.of(client, deployment, settings);
+    } catch (IllegalArgumentException | KubernetesClientException e) {
+      endpoint = null;
+      unavailable = Optional.of(new String[] {"CredentialsUnavailable", e.getMessage()});
+    }
+    List<TriggerStatus> next = new ArrayList<>();
+    for (Trigger trigger : deployment.getSpec().getRetraining().getTriggers()) {
+      QueryResult result;
+      if (endpoint == null) {
+        result = QueryResult.queryError(unavailable.get()[1]);
+      } else {
+        try {
+          result = metrics.query(endpoint, QueryTemplate.fill(TriggerQueries.of(trigger), values));
+        } catch (IllegalArgumentException e) {
+          result = QueryResult.queryError(e.getMessage());
+        }
+      }
+      if (!result.available() && unavailable.isEmpty()) {
+        unavailable = Optional.of(new String[] {AnalysisRunner.unavailableReason(result.outcome()), "trigger " + trigger.getName() + ": " + result.message()});
+      }
+      Optional<TriggerStatus> previous = status.getTriggers() == null ? Optional.empty()
+          : status.getTriggers().stream().filter(t -> trigger.getName().equals(t.getName())).findFirst();
+      next.add(TriggerEvaluator.evaluate(trigger, previous, result, now));
+    }
+    status.setTriggers(next);
+    status.setTriggersEvaluatedAt(Timestamps.format(now));
+    Long generation = deployment.getMetadata().getGeneration();
+    if (unavailable.isPresent()) {
+      Conditions.set(status.getConditions(), "MetricsAvailable", ConditionStatus.False, unavailable.get()[0],
+          unavailable.get()[1] + "; no trigger fires while metrics are unavailable", generation, clock);
+    } else {
+      Conditions.set(status.getConditions(), "MetricsAvailable", ConditionStatus.True, "Measured", "every trigger query answered", generation, clock);
+    }
+  }
+
+  private void start(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, RetrainPolicy.Decision decision, Instant now) {
+    TriggerStatus firing = decision.start().get();
+    String reason = "trigger " + firing.getName() + " = " + firing.getValue() + " since " + firing.getSince();
+    TrainingJob job = RetrainJobBuilder.build(deployment, firing, reason);
+    try {
+      client.resource(job).create();
+      events.normal(client, deployment, "RetrainStarted", "started TrainingJob " + job.getMetadata().getName() + ": " + reason);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // This firing's TrainingJob exists already (a restart after creating it): nothing is created twice.
+    }
+    LastRetrain last = new LastRetrain();
+    last.setTime(Timestamps.format(now));
+    last.setReason(reason);
+    last.setTrainingJob(job.getMetadata().getName());
+    last.setOutcome(RetrainOutcome.RUNNING);
+    status.setLastRetrain(last);
+    status.setRetrainsToday(status.getRetrainsToday() == null ? 1 : status.getRetrainsToday() + 1);
+  }
+
+  /** Follows the latest retrain to its outcome; returns whether it is still running (training or validating). */
+  private boolean followLatest(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, List<TrainingJob> retrainJobs,
+      Map<String, ModelVersion> versions) {
+    Optional<TrainingJob> latest = retrainJobs.stream().max(Comparator.comparing((TrainingJob j) -> j.getMetadata().getCreationTimestamp()));
+    if (latest.isEmpty()) {
+      return false;
+    }
+    TrainingJob job = latest.get();
+    LastRetrain last = status.getLastRetrain();
+    if (last == null || !job.getMetadata().getName().equals(last.getTrainingJob())) {
+      // Rebuilt from the TrainingJob itself when the status was lost.
+      last = new LastRetrain();
+      last.setTime(job.getMetadata().getCreationTimestamp());
+      last.setReason(job.getMetadata().getAnnotations() == null ? null : job.getMetadata().getAnnotations().get(RetrainJobBuilder.REASON));
+      last.setTrainingJob(job.getMetadata().getName());
+      last.setOutcome(RetrainOutcome.RUNNING);
+      status.setLastRetrain(last);
+    }
+    if (RetrainOutcome.decided(last, job)) {
+      return false;
+    }
+    String registered = job.getStatus() == null ? null : job.getStatus().getModelVersion();
+    RetrainOutcome.Progress progress = RetrainOutcome.of(job, Optional.ofNullable(registered).map(versions::get));
+    last.setModelVersion(registered);
+    last.setOutcome(progress.outcome());
+    last.setMessage(progress.message());
+    if (RetrainOutcome.FAILED.equals(progress.outcome())) {
+      events.warning(client, deployment, "RetrainFailed", "TrainingJob " + job.getMetadata().getName() + " failed: " + progress.message());
+    } else if (RetrainOutcome.REJECTED.equals(progress.outcome())) {
+      events.warning(client, deployment, "PromotionRefused", progress.message());
+    } else if (progress.validated().isPresent()) {
+      promote(client, deployment, status, last, job, progress.validated().get(), versions);
+    }
+    return progress.running() && progress.validated().isEmpty();
+  }
+
+  /** The promotion gates decide; a passing version the operator created is promoted by writing its spec.stage. */
+  private void promote(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, LastRetrain last, TrainingJob job,
+      ModelVersion candidate, Map<String, ModelVersion> versions) {
+    var promotion = deployment.getSpec().getRetraining().getPromotion() != null ? deployment.getSpec().getRetraining().getPromotion()
+        : new dev.flywheel.crds.modeldeployment.Promotion();
+    Optional<ModelVersion> current = Optional.ofNullable(status.getCurrentVersion()).map(versions::get);
+    PromotionGates gates = PromotionGates.check(promotion, candidate, current);
+    String name = candidate.getMetadata().getName();
+    if (!gates.passed()) {
+      last.setOutcome(RetrainOutcome.REJECTED);
+      last.setMessage(name + " stays registered, " + status.getCurrentVersion() + " keeps serving: gate " + gates.gate().get() + " failed: " + gates.message());
+      events.warning(client, deployment, "PromotionRefused", last.getMessage());
+      return;
+    }
+    boolean createdHere = candidate.getMetadata().getLabels() != null
+        && Labels.OPERATOR.equals(candidate.getMetadata().getLabels().get(Labels.MANAGED_BY))
+        && job.getMetadata().getName().equals(candidate.getMetadata().getLabels().get(Labels.TRAINING_JOB));
+    if (!Boolean.TRUE.equals(promotion.getAuto()) || deployment.getSpec().getFollowStage() == null || !createdHere) {
+      last.setOutcome(RetrainOutcome.REGISTERED);
+      last.setMessage(name + " passed the gates (" + gates.message() + "); "
+          + (deployment.getSpec().getFollowStage() == null ? "the deployment pins spec.version" : "promotion.auto is off") + ": promote it by hand");
+      events.normal(client, deployment, "RetrainRegistered", last.getMessage());
+      return;
+    }
+    Stage stage = Stage.valueOf(deployment.getSpec().getFollowStage().name());
+    client.resources(ModelVersion.class).inNamespace(candidate.getMetadata().getNamespace()).withName(name).edit(mv -> {
+      mv.getSpec().setStage(stage);
+      return mv;
+    });
+    last.setOutcome(RetrainOutcome.PROMOTED);
+    last.setMessage(name + " passed the gates (" + gates.message() + ") and is promoted to " + stage);
+    events.normal(client, deployment, "RetrainPromoted", last.getMessage());
+  }
+}

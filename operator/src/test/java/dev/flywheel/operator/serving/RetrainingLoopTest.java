@@ -1,0 +1,178 @@
+package dev.flywheel.operator.serving;
+
+import static dev.flywheel.operator.serving.ServingFixture.NS;
+import static dev.flywheel.operator.serving.ServingFixture.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.flywheel.crds.modeldeployment.LastRetrain;
+import dev.flywheel.crds.modeldeployment.ModelDeployment;
+import dev.flywheel.crds.modeldeployment.ModelDeploymentStatus;
+import dev.flywheel.crds.modelversion.Stage;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.crds.trainingjob.TrainingPhase;
+import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.SteppedClock;
+import dev.flywheel.operator.metrics.QueryResult;
+import dev.flywheel.operator.retraining.RetrainJobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loop against the mock API server, a stepped clock and a fake metrics source: a trigger that holds for its
+ * `for` starts exactly one retraining TrainingJob (a restart with the status lost starts no second), and the version
+ * it registers is promoted — and rolled out as a canary — only when every gate holds and it beats the current one.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class RetrainingLoopTest {
+  private static final String LOOP = """
+      model: churn
+      followStage: Production
+      rollout:
+        strategy: Canary
+        steps: [{weight: 50, pause: 10m}, {weight: 100}]
+      retraining:
+        enabled: true
+        triggers:
+          - {name: feature-drift, type: drift, threshold: 0.2, for: 5m}
+        cooldown: 1h
+        maxRetrainsPerDay: 2
+        template:
+          model: churn
+          task: binaryClassification
+          dataset: {uri: "pvc://data/churn/", label: churned, classification: internal}
+          output: {uri: "pvc://models"}
+          placement: {site: onprem}
+        promotion:
+          auto: true
+          gates: [{metric: auc, min: 0.8}]
+          mustBeatCurrent: true
+      """;
+
+  @Inject KubernetesClient client;
+  @Inject SteppedClock clock;
+  @Inject FakeMetricsSource metrics;
+
+  private ServingFixture fixture;
+
+  @BeforeEach
+  void setUp() {
+    fixture = new ServingFixture(client);
+    fixture.sites();
+    metrics.reset();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    fixture.cleanUp();
+  }
+
+  private List<TrainingJob> retrains() {
+    return client.resources(TrainingJob.class).inNamespace(NS).withLabel(Labels.DEPLOYMENT, "churn").list().getItems();
+  }
+
+  private LastRetrain lastRetrain() {
+    ModelDeploymentStatus status = fixture.deployment().getStatus();
+    return status == null ? null : status.getLastRetrain();
+  }
+
+  /** v1 serves; its drift rises above the threshold and holds for the trigger's `for`: one TrainingJob starts. */
+  private TrainingJob driftFires() {
+    fixture.validatedVersion(1, "internal", "{auc: 0.82}", "{}");
+    fixture.promote(1);
+    fixture.deploy(LOOP);
+    fixture.awaitChild("churn-stable", "churn-v1", 1);
+    fixture.podsReady("churn-stable");
+    await().atMost(WAIT).until(() -> fixture.condition("Ready", "True", null));
+    metrics.answer("churn-v1", QueryResult.value(0.35));
+    clock.advance(Duration.ofMinutes(1));
+    await().atMost(WAIT).until(() -> fixture.deployment().getStatus().getTriggers() != null
+        && fixture.deployment().getStatus().getTriggers().get(0).getSince() != null);
+    assertThat(retrains()).as("not before the condition held for 5m").isEmpty();
+    clock.advance(Duration.ofMinutes(6));
+    await().atMost(WAIT).until(() -> retrains().size() == 1);
+    return retrains().get(0);
+  }
+
+  /** Plays the trainer: the TrainingJob succeeded and registered version 2 with these metrics, validated. */
+  private void retrainRegistered(TrainingJob job, String metrics) {
+    fixture.validatedVersion(2, "internal", metrics, "{%s: %s, %s: %s}".formatted(Labels.MANAGED_BY, Labels.OPERATOR, Labels.TRAINING_JOB,
+        job.getMetadata().getName()));
+    client.resources(TrainingJob.class).inNamespace(NS).withName(job.getMetadata().getName()).editStatus(tj -> {
+      tj.getStatus().setPhase(TrainingPhase.Succeeded);
+      tj.getStatus().setModelVersion("churn-v2");
+      return tj;
+    });
+  }
+
+  @Test
+  void aTriggerThatHoldsStartsExactlyOneTrainingJobEvenAcrossALostStatus() {
+    TrainingJob job = driftFires();
+    assertThat(job.getMetadata().getLabels()).containsEntry(RetrainJobBuilder.TRIGGER, "feature-drift").containsEntry(Labels.DEPLOYMENT, "churn");
+    assertThat(job.getMetadata().getAnnotations()).containsEntry(RetrainJobBuilder.TRIGGER_VALUE, "0.35");
+    assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelDeployment"));
+    assertThat(job.getSpec().getDataset().getUri()).isEqualTo("pvc://data/churn/");
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Running".equals(lastRetrain().getOutcome()));
+    assertThat(fixture.condition("Retraining", "True", "Running")).isTrue();
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RetrainStarted"));
+
+    // The operator restarts and its status write was lost: the firing holds again, and starts nothing new.
+    client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").editStatus(m -> {
+      m.setStatus(new ModelDeploymentStatus());
+      return m;
+    });
+    for (int i = 0; i < 4; i++) {
+      clock.advance(Duration.ofMinutes(3));
+      await().atMost(WAIT).until(() -> fixture.deployment().getStatus().getTriggers() != null);
+    }
+    await().atMost(WAIT).until(() -> lastRetrain() != null && job.getMetadata().getName().equals(lastRetrain().getTrainingJob()));
+    assertThat(retrains()).as("one TrainingJob for one firing").hasSize(1);
+    assertThat(fixture.deployment().getStatus().getRetrainsToday()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetrainedVersionThatBeatsTheCurrentOneIsPromotedAndRolledOutAsACanary() {
+    TrainingJob job = driftFires();
+    retrainRegistered(job, "{auc: 0.91}");
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Promoted".equals(lastRetrain().getOutcome()));
+    assertThat(fixture.version("churn-v2").getSpec().getStage()).as("a version the operator created may be promoted by its spec")
+        .isEqualTo(Stage.Production);
+    assertThat(fixture.version("churn-v1").getSpec().getStage()).as("the user's version is never edited").isEqualTo(Stage.Production);
+    fixture.awaitChild("churn-canary", "churn-v2", 1);
+    assertThat(fixture.deployment().getStatus().getCanaryVersion()).isEqualTo("churn-v2");
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RetrainPromoted"));
+
+    clock.advance(Duration.ofMinutes(7));
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> retrains().size() == 1);
+    assertThat(fixture.condition("Retraining", "False", null)).isTrue();
+  }
+
+  @Test
+  void aRetrainedVersionWorseThanTheCurrentOneStaysRegisteredAndTheGateIsNamed() {
+    TrainingJob job = driftFires();
+    retrainRegistered(job, "{auc: 0.81}");
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Rejected".equals(lastRetrain().getOutcome()));
+    assertThat(lastRetrain().getMessage()).contains("mustBeatCurrent:auc").contains("0.8100 < 0.8200").contains("churn-v1");
+    assertThat(fixture.version("churn-v2").getSpec().getStage()).isNotEqualTo(Stage.Production);
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason() + ": " + e.getMessage()).startsWith("PromotionRefused").contains("0.8100"));
+    assertThat(fixture.child("churn-canary")).isNull();
+  }
+
+  @Test
+  void aRetrainedVersionBelowAGateIsRefused() {
+    TrainingJob job = driftFires();
+    retrainRegistered(job, "{auc: 0.7}");
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Rejected".equals(lastRetrain().getOutcome()));
+    assertThat(lastRetrain().getMessage()).contains("gate auc failed: auc = 0.7000 < min 0.8000");
+    assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
+  }
+}
