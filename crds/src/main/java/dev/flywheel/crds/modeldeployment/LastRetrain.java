@@ -15,7 +15,7 @@ public class LastRetrain {
   @JsonPropertyDescription("Name of the TrainingJob it created.")
   private String trainingJob;
 
-  @JsonPropertyDescription("Running (training), Validating (its version is validated), Promoted, Registered (validated and within the gates, promotion left to a person: promotion.auto is off or the deployment pins a version), Rejected (validation or a gate failed) or Failed (training failed).")
+  @JsonPropertyDescription("Running (training), Validating (its version is validated), Comparing (both versions are scored on the holdout data), Promoted, Registered (validated and within the gates, promotion left to a person: promotion.auto is off or the deployment pins a version), Rejected (validation or a gate failed) or Failed (training failed).")
   private String outcome;
 
   @JsonPropertyDescription("The ModelVersion the retrain registered.")
@@ -23,4 +23,10 @@ public class LastRetrain {
 
   @JsonPropertyDescription("Why it ended as it did: the gates' numbers, or the training failure.")
   private String message;
+
+  @JsonPropertyDescription("The retrained version's metrics on promotion.holdoutUris.")
+  private java.util.Map<String, Double> candidateMetrics;
+
+  @JsonPropertyDescription("The current version's metrics on the same rows.")
+  private java.util.Map<String, Double> currentMetrics;
 }

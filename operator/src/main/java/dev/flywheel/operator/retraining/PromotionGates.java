@@ -36,23 +36,46 @@ public record PromotionGates(Optional<String> gate, String message) {
         return failed(gate.getMetric(), gate.getMetric() + " = " + format(value) + " > max " + format(gate.getMax()));
       }
     }
-    if (!Boolean.FALSE.equals(promotion.getMustBeatCurrent()) && current.isPresent()) {
-      Map<String, Double> serving = metrics(current.get());
-      for (Gate gate : gates) {
-        Double mine = metrics.get(gate.getMetric());
-        Double theirs = serving.get(gate.getMetric());
-        if (theirs == null) {
-          continue;
-        }
-        boolean higherIsBetter = gate.getMin() != null || gate.getMax() == null;
-        boolean worse = higherIsBetter ? mine < theirs : mine > theirs;
-        if (worse) {
-          return failed("mustBeatCurrent:" + gate.getMetric(), gate.getMetric() + " = " + format(mine) + (higherIsBetter ? " < " : " > ")
-              + format(theirs) + " of " + current.get().getMetadata().getName() + ", the version serving now");
-        }
+    boolean onHoldout = promotion.getHoldoutUris() != null && !promotion.getHoldoutUris().isEmpty();
+    if (mustBeatCurrent(promotion) && current.isPresent() && !onHoldout) {
+      PromotionGates beaten = beats(promotion, metrics, metrics(current.get()), current.get().getMetadata().getName(), "");
+      if (!beaten.passed()) {
+        return beaten;
       }
     }
     return new PromotionGates(Optional.empty(), gates.isEmpty() ? "no gates" : "every gate holds: " + summary(gates, metrics));
+  }
+
+  public static boolean mustBeatCurrent(Promotion promotion) {
+    return !Boolean.FALSE.equals(promotion.getMustBeatCurrent());
+  }
+
+  /**
+   * Whether the candidate scores at least as well as the current version on every gated metric.
+   *
+   * @param where how the scores were obtained, for the message (for example " on 500 holdout rows")
+   */
+  public static PromotionGates beats(Promotion promotion, Map<String, Double> candidate, Map<String, Double> current, String currentName,
+      String where) {
+    List<Gate> gates = promotion.getGates() == null ? List.of() : promotion.getGates();
+    for (Gate gate : gates) {
+      Double mine = candidate.get(gate.getMetric());
+      Double theirs = current.get(gate.getMetric());
+      if (theirs == null) {
+        continue;
+      }
+      if (mine == null) {
+        return failed("mustBeatCurrent:" + gate.getMetric(), "the new version has no " + gate.getMetric() + where);
+      }
+      boolean higherIsBetter = gate.getMin() != null || gate.getMax() == null;
+      boolean worse = higherIsBetter ? mine < theirs : mine > theirs;
+      if (worse) {
+        return failed("mustBeatCurrent:" + gate.getMetric(), gate.getMetric() + " = " + format(mine) + (higherIsBetter ? " < " : " > ")
+            + format(theirs) + " of " + currentName + ", the version serving now" + where);
+      }
+    }
+    return new PromotionGates(Optional.empty(), "it beats " + currentName + where + ": " + summary(gates, candidate) + " against "
+        + summary(gates, current));
   }
 
   private static PromotionGates failed(String gate, String message) {
@@ -67,7 +90,7 @@ public record PromotionGates(Optional<String> gate, String message) {
     return String.join(", ", gates.stream().map(g -> g.getMetric() + " = " + format(metrics.get(g.getMetric()))).toList());
   }
 
-  private static String format(double value) {
-    return String.format(Locale.ROOT, "%.4g", value);
+  private static String format(Double value) {
+    return value == null ? "none" : String.format(Locale.ROOT, "%.4g", value);
   }
 }

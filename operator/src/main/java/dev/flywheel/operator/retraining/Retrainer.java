@@ -57,13 +57,34 @@ public class Retrainer {
   @Inject
   EventRecorder events;
 
+  @Inject
+  Promoter promoter;
+
   /**
-   * @param retrainJobs this deployment's retraining TrainingJobs, from the informer cache
-   * @param versions the namespace's ModelVersions by name, from the informer cache
+   * What one pass knows, all from informer caches.
+   *
+   * @param retrainJobs this deployment's retraining TrainingJobs
+   * @param versions the namespace's ModelVersions by name
+   * @param sites every Site (where a comparison Job may run)
+   * @param jobs the namespace's comparison Jobs by name
    * @param rolloutRunning whether a canary or a rolling update is in progress
    */
-  public Optional<Duration> reconcile(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, List<TrainingJob> retrainJobs,
-      Map<String, ModelVersion> versions, boolean rolloutRunning, Instant now) {
+  public record Inputs(
+      KubernetesClient client,
+      ModelDeployment deployment,
+      List<TrainingJob> retrainJobs,
+      Map<String, ModelVersion> versions,
+      List<dev.flywheel.crds.site.Site> sites,
+      java.util.function.Function<String, Optional<io.fabric8.kubernetes.api.model.batch.v1.Job>> jobs,
+      boolean rolloutRunning,
+      Instant now) {}
+
+  public Optional<Duration> reconcile(Inputs in, ModelDeploymentStatus status) {
+    KubernetesClient client = in.client();
+    ModelDeployment deployment = in.deployment();
+    List<TrainingJob> retrainJobs = in.retrainJobs();
+    boolean rolloutRunning = in.rolloutRunning();
+    Instant now = in.now();
     Retraining retraining = deployment.getSpec().getRetraining();
     Long generation = deployment.getMetadata().getGeneration();
     if (retraining == null) {
@@ -74,7 +95,7 @@ public class Retrainer {
     }
     List<Instant> started = retrainJobs.stream().map(j -> Timestamps.parse(j.getMetadata().getCreationTimestamp()).orElse(now)).toList();
     status.setRetrainsToday((int) RetrainPolicy.retrainsToday(started, now));
-    boolean retrainRunning = followLatest(client, deployment, status, retrainJobs, versions);
+    boolean retrainRunning = followLatest(in, status);
 
     Duration interval = interval(deployment);
     Optional<Instant> evaluated = Timestamps.parse(status.getTriggersEvaluatedAt());
@@ -173,10 +194,11 @@ public class Retrainer {
     status.setRetrainsToday(status.getRetrainsToday() == null ? 1 : status.getRetrainsToday() + 1);
   }
 
-  /** Follows the latest retrain to its outcome; returns whether it is still running (training or validating). */
-  private boolean followLatest(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, List<TrainingJob> retrainJobs,
-      Map<String, ModelVersion> versions) {
-    Optional<TrainingJob> latest = retrainJobs.stream().max(Comparator.comparing((TrainingJob j) -> j.getMetadata().getCreationTimestamp()));
+  /** Follows the latest retrain to its outcome; returns whether it is still running (training, validating, comparing). */
+  private boolean followLatest(Inputs in, ModelDeploymentStatus status) {
+    KubernetesClient client = in.client();
+    ModelDeployment deployment = in.deployment();
+    Optional<TrainingJob> latest = in.retrainJobs().stream().max(Comparator.comparing((TrainingJob j) -> j.getMetadata().getCreationTimestamp()));
     if (latest.isEmpty()) {
       return false;
     }
@@ -195,7 +217,7 @@ public class Retrainer {
       return false;
     }
     String registered = job.getStatus() == null ? null : job.getStatus().getModelVersion();
-    RetrainOutcome.Progress progress = RetrainOutcome.of(job, Optional.ofNullable(registered).map(versions::get));
+    RetrainOutcome.Progress progress = RetrainOutcome.of(job, Optional.ofNullable(registered).map(in.versions()::get));
     last.setModelVersion(registered);
     last.setOutcome(progress.outcome());
     last.setMessage(progress.message());
@@ -204,42 +226,8 @@ public class Retrainer {
     } else if (RetrainOutcome.REJECTED.equals(progress.outcome())) {
       events.warning(client, deployment, "PromotionRefused", progress.message());
     } else if (progress.validated().isPresent()) {
-      promote(client, deployment, status, last, job, progress.validated().get(), versions);
+      return promoter.decide(in, status, last, job, progress.validated().get());
     }
-    return progress.running() && progress.validated().isEmpty();
-  }
-
-  /** The promotion gates decide; a passing version the operator created is promoted by writing its spec.stage. */
-  private void promote(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, LastRetrain last, TrainingJob job,
-      ModelVersion candidate, Map<String, ModelVersion> versions) {
-    var promotion = deployment.getSpec().getRetraining().getPromotion() != null ? deployment.getSpec().getRetraining().getPromotion()
-        : new dev.flywheel.crds.modeldeployment.Promotion();
-    Optional<ModelVersion> current = Optional.ofNullable(status.getCurrentVersion()).map(versions::get);
-    PromotionGates gates = PromotionGates.check(promotion, candidate, current);
-    String name = candidate.getMetadata().getName();
-    if (!gates.passed()) {
-      last.setOutcome(RetrainOutcome.REJECTED);
-      last.setMessage(name + " stays registered, " + status.getCurrentVersion() + " keeps serving: gate " + gates.gate().get() + " failed: " + gates.message());
-      events.warning(client, deployment, "PromotionRefused", last.getMessage());
-      return;
-    }
-    boolean createdHere = candidate.getMetadata().getLabels() != null
-        && Labels.OPERATOR.equals(candidate.getMetadata().getLabels().get(Labels.MANAGED_BY))
-        && job.getMetadata().getName().equals(candidate.getMetadata().getLabels().get(Labels.TRAINING_JOB));
-    if (!Boolean.TRUE.equals(promotion.getAuto()) || deployment.getSpec().getFollowStage() == null || !createdHere) {
-      last.setOutcome(RetrainOutcome.REGISTERED);
-      last.setMessage(name + " passed the gates (" + gates.message() + "); "
-          + (deployment.getSpec().getFollowStage() == null ? "the deployment pins spec.version" : "promotion.auto is off") + ": promote it by hand");
-      events.normal(client, deployment, "RetrainRegistered", last.getMessage());
-      return;
-    }
-    Stage stage = Stage.valueOf(deployment.getSpec().getFollowStage().name());
-    client.resources(ModelVersion.class).inNamespace(candidate.getMetadata().getNamespace()).withName(name).edit(mv -> {
-      mv.getSpec().setStage(stage);
-      return mv;
-    });
-    last.setOutcome(RetrainOutcome.PROMOTED);
-    last.setMessage(name + " passed the gates (" + gates.message() + ") and is promoted to " + stage);
-    events.normal(client, deployment, "RetrainPromoted", last.getMessage());
+    return progress.running();
   }
 }

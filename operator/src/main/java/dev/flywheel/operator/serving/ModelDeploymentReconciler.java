@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -166,8 +167,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         rolledOut, plan, Optional.ofNullable(round[0])), clock);
     List<TrainingJob> retrainJobs = Caches.cache(context, TrainingJob.class).list(namespace, job -> job.getMetadata().getOwnerReferences() != null
         && job.getMetadata().getOwnerReferences().stream().anyMatch(o -> deployment.getMetadata().getUid().equals(o.getUid()))).toList();
-    Optional<Duration> retrainRecheck = retrainer.reconcile(client, deployment, status, retrainJobs, versions,
-        Conditions.isTrue(status.getConditions(), ServingConditions.PROGRESSING), now);
+    Optional<Duration> retrainRecheck = retrainer.reconcile(new Retrainer.Inputs(client, deployment, retrainJobs, versions, sites,
+        name -> Optional.ofNullable(cached(context, Job.class, name, namespace)),
+        Conditions.isTrue(status.getConditions(), ServingConditions.PROGRESSING), now), status);
     recordEvents(client, deployment, stored != null ? stored : new ModelDeploymentStatus(), status, plan, previousCurrent, changes);
 
     if (!java.util.Objects.equals(stored, status)) {

@@ -4,7 +4,9 @@ import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.modelversion.ModelVersion;
 import dev.flywheel.crds.site.Site;
 import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.operator.retraining.ComparisonJobBuilder;
 import dev.flywheel.operator.retraining.RetrainJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import dev.flywheel.operator.common.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -17,6 +19,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -45,7 +48,14 @@ final class ServingEventSources {
             .withLabelSelector(Labels.COMPONENT + "=" + RetrainJobBuilder.COMPONENT + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelDeployment.class, false))
             .build(), context);
-    return List.of(versions, sites, retrains, owned(context, Deployment.class), owned(context, Service.class), owned(context, PodDisruptionBudget.class));
+    InformerEventSource<Job, ModelDeployment> comparisons = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Job.class, ModelDeployment.class)
+            .withLabelSelector(Labels.COMPONENT + "=" + ComparisonJobBuilder.COMPONENT + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(job -> job.getMetadata().getLabels() == null || job.getMetadata().getLabels().get(Labels.DEPLOYMENT) == null
+                ? Set.of() : Set.of(new ResourceID(job.getMetadata().getLabels().get(Labels.DEPLOYMENT), job.getMetadata().getNamespace())))
+            .build(), context);
+    return List.of(versions, sites, retrains, comparisons, owned(context, Deployment.class), owned(context, Service.class),
+        owned(context, PodDisruptionBudget.class));
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, ModelDeployment> owned(EventSourceContext<ModelDeployment> context, Class<R> type) {

@@ -15,7 +15,12 @@ import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.SteppedClock;
 import dev.flywheel.operator.metrics.QueryResult;
 import dev.flywheel.operator.retraining.RetrainJobBuilder;
+import dev.flywheel.operator.common.RestrictedProfile;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
@@ -86,9 +91,13 @@ class RetrainingLoopTest {
 
   /** v1 serves; its drift rises above the threshold and holds for the trigger's `for`: one TrainingJob starts. */
   private TrainingJob driftFires() {
+    return driftFires(LOOP);
+  }
+
+  private TrainingJob driftFires(String spec) {
     fixture.validatedVersion(1, "internal", "{auc: 0.82}", "{}");
     fixture.promote(1);
-    fixture.deploy(LOOP);
+    fixture.deploy(spec);
     fixture.awaitChild("churn-stable", "churn-v1", 1);
     fixture.podsReady("churn-stable");
     await().atMost(WAIT).until(() -> fixture.condition("Ready", "True", null));
@@ -174,5 +183,35 @@ class RetrainingLoopTest {
     await().atMost(WAIT).until(() -> lastRetrain() != null && "Rejected".equals(lastRetrain().getOutcome()));
     assertThat(lastRetrain().getMessage()).contains("gate auc failed: auc = 0.7000 < min 0.8000");
     assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
+  }
+
+  @Test
+  void onHoldoutDataBothVersionsAreScoredOnTheSameRowsAndTheNumbersDecide() {
+    TrainingJob job = driftFires(LOOP.replace("mustBeatCurrent: true", "mustBeatCurrent: true\n    holdoutUris: [\"pvc://data/churn/capture/\"]"));
+    retrainRegistered(job, "{auc: 0.91}");
+    String name = job.getMetadata().getName() + "-compare";
+    Job comparison = await().atMost(WAIT).until(() -> client.batch().v1().jobs().inNamespace(NS).withName(name).get(), j -> j != null);
+    assertThat(comparison.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .containsSubsequence("validate", "--bundle", "/mnt/pvc/models/churn/v2")
+        .containsSubsequence("--holdout", "/mnt/pvc/data/churn/capture/")
+        .containsSubsequence("--baseline-bundle", "/mnt/pvc/models/churn/v1");
+    assertThat(RestrictedProfile.violations(comparison.getSpec().getTemplate().getSpec())).isEmpty();
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Comparing".equals(lastRetrain().getOutcome()));
+
+    // Plays the Job controller and kubelet: on the fresh rows the new version is worse, whatever its own evaluation said.
+    client.pods().inNamespace(NS).resource(new PodBuilder()
+        .withNewMetadata().withName(name + "-p").withNamespace(NS).withLabels(Map.of("job-name", name)).endMetadata()
+        .withNewSpec().addNewContainer().withName("flywheel-model").withImage("flywheel/model").endContainer().endSpec()
+        .withNewStatus().addNewContainerStatus().withName("flywheel-model").withNewState().withNewTerminated().withExitCode(0)
+          .withMessage("{\"status\":\"Succeeded\",\"digestMatch\":true,\"holdout\":{\"rows\":500,\"metrics\":{\"auc\":0.74},"
+              + "\"baseline\":{\"digest\":\"sha256:ab\",\"metrics\":{\"auc\":0.79}}}}")
+          .withFinishedAt("2026-12-01T10:00:00Z").endTerminated().endState().endContainerStatus().endStatus().build()).create();
+    comparison.setStatus(new JobStatusBuilder().withSucceeded(1).build());
+    client.batch().v1().jobs().inNamespace(NS).resource(comparison).updateStatus();
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Rejected".equals(lastRetrain().getOutcome()));
+    assertThat(lastRetrain().getMessage()).contains("0.7400 < 0.7900").contains("on the same 500 holdout rows");
+    assertThat(lastRetrain().getCandidateMetrics()).containsEntry("auc", 0.74);
+    assertThat(lastRetrain().getCurrentMetrics()).containsEntry("auc", 0.79);
+    assertThat(fixture.version("churn-v2").getSpec().getStage()).isNotEqualTo(Stage.Production);
   }
 }
