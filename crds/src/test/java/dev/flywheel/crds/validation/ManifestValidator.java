@@ -98,6 +98,31 @@ public final class ManifestValidator {
     return new Result(object, errors);
   }
 
+  /**
+   * Validates the status a controller writes through the status subresource: the manifest's status against the
+   * CRD's status schema and the CEL rules under it. (On create the API server drops status, as validateCreate does.)
+   * The result's defaulted value is the status with its defaults; a manifest without status is valid.
+   */
+  public Result validateStatus(JsonNode manifest) {
+    Crd crd = crdOf(manifest);
+    List<FieldError> errors = new ArrayList<>();
+    if (!manifest.has("status")) {
+      return new Result(manifest.path("status"), errors);
+    }
+    JsonNode schema = crd.schema().path("properties").path("status");
+    JsonNode status = manifest.get("status").deepCopy();
+    if (schema.isMissingNode()) {
+      errors.add(new FieldError("status", "field not declared in schema"));
+      return new Result(status, errors);
+    }
+    StructuralSchema.applyDefaults(schema, status);
+    StructuralSchema.validate(schema, status, "status", errors);
+    if (errors.isEmpty()) {
+      celRules.validate(schema, status, null, "status", errors);
+    }
+    return new Result(status, errors);
+  }
+
   /** The API server declares apiVersion, kind and metadata on every custom resource; metadata is checked apart. */
   private static JsonNode withImplicitRootFields(JsonNode schema) {
     ObjectNode root = schema.deepCopy();
