@@ -28,4 +28,7 @@ public class Monitoring {
   @Size(max = 16)
   @JsonPropertyDescription("Extra HTTP headers sent with every Prometheus query, for example X-Scope-OrgID for Mimir or Cortex.")
   private Map<String, String> headers;
+
+  @JsonPropertyDescription("Keep labelled production traffic (request features joined with their /v1/feedback labels) as CSV shards for retraining.")
+  private Capture capture;
 }

@@ -26,8 +26,12 @@ public class Dataset {
   @Required
   @Size(max = 2048)
   @Pattern(Patterns.DATA_URI)
-  @JsonPropertyDescription("Location of the data: pvc://<claim>/<path>, s3://<bucket>/<key>, https://<host>/<path> or file:///<path>.")
+  @JsonPropertyDescription("Location of the data: pvc://<claim>/<path>, s3://<bucket>/<key>, https://<host>/<path> or file:///<path>. A URI ending in / is a directory of CSV shards with one header (https has no listing).")
   private String uri;
+
+  @Size(max = 16)
+  @JsonPropertyDescription("More data read after uri, matched to it by column name: for example the directory a ModelDeployment captures labelled traffic to. The dataset digest covers every shard of every location.")
+  private List<@Pattern(Patterns.DATA_URI) String> additionalUris;
 
   @Default("csv")
   @JsonPropertyDescription("File format of the data. csv: comma-separated with a header row.")

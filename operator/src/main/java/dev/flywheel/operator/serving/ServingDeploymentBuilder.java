@@ -1,5 +1,6 @@
 package dev.flywheel.operator.serving;
 
+import dev.flywheel.crds.modeldeployment.Capture;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.modeldeployment.ModelDeploymentSpec;
 import dev.flywheel.crds.modeldeployment.ServerSettings;
@@ -85,7 +86,7 @@ public final class ServingDeploymentBuilder {
 
   private static List<String> arguments(ModelDeploymentSpec spec, ServerSettings server, ServedVersion version, StorageMounts storage) {
     String uri = version.bundleUri();
-    return List.of("serve",
+    List<String> args = new java.util.ArrayList<>(List.of("serve",
         "--bundle", uri.startsWith("s3://") ? uri : storage.readPath(uri),
         "--name", spec.getModel(),
         "--model-version", version.name(),
@@ -95,7 +96,15 @@ public final class ServingDeploymentBuilder {
         "--max-batch-size", String.valueOf(or(server.getMaxBatchSize(), 32)),
         "--max-batch-delay", or(server.getMaxBatchDelay(), "2ms"),
         "--max-concurrent-requests", String.valueOf(or(server.getMaxConcurrentRequests(), 256)),
-        "--request-timeout", or(server.getRequestTimeout(), "10s"));
+        "--request-timeout", or(server.getRequestTimeout(), "10s")));
+    Capture capture = spec.getMonitoring() != null ? spec.getMonitoring().getCapture() : null;
+    if (capture != null) {
+      // Every pod of every track writes its own shards there (names carry the pod), so one read-write mount serves all.
+      args.addAll(List.of("--capture-uri", storage.write(capture.getUri()),
+          "--capture-sample-rate", String.valueOf(or(capture.getSampleRate(), 1.0)),
+          "--capture-max-pending", String.valueOf(or(capture.getMaxPendingRows(), 10000))));
+    }
+    return args;
   }
 
   /** The CRD's default, for a ModelDeployment that did not pass through the API server's defaulting. */

@@ -58,10 +58,11 @@ public final class TrainerJobBuilder {
   private static List<String> arguments(TrainingJob trainingJob, StorageMounts storage) {
     TrainingJobSpec spec = trainingJob.getSpec();
     Algorithm algorithm = spec.getAlgorithm() != null ? spec.getAlgorithm() : new Algorithm();
-    List<String> args = new ArrayList<>(List.of("train",
-        "--data", storage.read(spec.getDataset().getUri()),
-        "--label", spec.getDataset().getLabel(),
-        "--task", taskName(spec)));
+    List<String> args = new ArrayList<>(List.of("train", "--data", storage.read(spec.getDataset().getUri())));
+    if (spec.getDataset().getAdditionalUris() != null) {
+      spec.getDataset().getAdditionalUris().forEach(uri -> args.addAll(List.of("--data", storage.read(uri))));
+    }
+    args.addAll(List.of("--label", spec.getDataset().getLabel(), "--task", taskName(spec)));
     if (spec.getDataset().getFeatures() != null && !spec.getDataset().getFeatures().isEmpty()) {
       args.addAll(List.of("--features", String.join(",", spec.getDataset().getFeatures())));
     }

@@ -174,4 +174,17 @@ class ServingDeploymentBuilderTest {
         .hasSizeLessThanOrEqualTo(63).startsWith("churn-x");
     assertThat(container(deployment).getArgs()).containsSequence("--model-version", name);
   }
+
+  @Test
+  void captureWritesLabelledTrafficToTheClaimMountedReadWrite() {
+    Deployment deployment = ServingDeploymentBuilder.build(mdep(FULL + "monitoring: {capture: {uri: \"pvc://captures/churn/\", sampleRate: 0.25}}\n"),
+        pvcVersion(), Track.STABLE, 1, List.of(), "flywheel/model:1", true);
+    assertThat(container(deployment).getArgs()).containsSubsequence("--capture-uri", "/mnt/pvc/captures/churn/")
+        .containsSubsequence("--capture-sample-rate", "0.25").containsSubsequence("--capture-max-pending", "10000");
+    assertThat(container(deployment).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/mnt/pvc/captures");
+      assertThat(m.getReadOnly()).isFalse();
+    });
+    assertThat(RestrictedProfile.violations(deployment.getSpec().getTemplate().getSpec())).isEmpty();
+  }
 }

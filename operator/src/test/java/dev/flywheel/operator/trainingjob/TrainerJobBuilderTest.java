@@ -121,4 +121,12 @@ class TrainerJobBuilderTest {
     assertThat(validator.getEnvFrom()).singleElement().satisfies(e -> assertThat(e.getSecretRef().getName()).isEqualTo("fraud-models-s3"));
     assertThat(RestrictedProfile.violations(job.getSpec().getTemplate().getSpec())).isEmpty();
   }
+
+  @Test
+  void additionalDataIsReadAfterTheDatasetMatchedByColumn() {
+    Job job = TrainerJobBuilder.build(trainingJob(RESTRICTED.replace("classification: restricted}",
+        "classification: restricted, additionalUris: [\"pvc://captures/churn/\"]}")), "onprem", new SiteSpec(), "flywheel/model:1", true);
+    List<String> args = job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+    assertThat(args).containsSubsequence("--data", "/mnt/pvc/customer-data/churn/2026-11.csv", "--data", "/mnt/pvc/captures/churn/", "--label");
+  }
 }
