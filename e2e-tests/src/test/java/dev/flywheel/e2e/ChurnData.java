@@ -39,13 +39,24 @@ final class ChurnData {
 
   /** A valid one-row inference request. */
   static String validRequest(Random random) {
+    return request(1 + random.nextInt(72), 20 + random.nextDouble() * 100, random.nextInt(8), CONTRACTS[random.nextInt(3)]);
+  }
+
+  private static String request(int tenure, double charges, int calls, String contract) {
     return String.format(Locale.ROOT, """
         {"inputs": [
           {"name": "tenure_months", "shape": [1], "datatype": "FP32", "data": [%d]},
           {"name": "monthly_charges", "shape": [1], "datatype": "FP32", "data": [%.2f]},
           {"name": "support_calls", "shape": [1], "datatype": "INT32", "data": [%d]},
-          {"name": "contract", "shape": [1], "datatype": "BYTES", "data": ["%s"]}]}""",
-        1 + random.nextInt(72), 20 + random.nextDouble() * 100, random.nextInt(8), CONTRACTS[random.nextInt(3)]);
+          {"name": "contract", "shape": [1], "datatype": "BYTES", "data": ["%s"]}]}""", tenure, charges, calls, contract);
+  }
+
+  /**
+   * A valid one-row request from the customers of ./sandbox's shifted traffic: long tenure (60–72 months), no support
+   * calls, two-year contracts — far from the training data, so drift rises.
+   */
+  static String shiftedRequest(Random random) {
+    return request(60 + random.nextInt(13), 20 + random.nextDouble() * 100, 0, "two-year");
   }
 
   /** The i-th of a few kinds of malformed request: bad JSON, no inputs, a missing feature, an unknown one. */

@@ -76,10 +76,18 @@ final class FlywheelModelLauncher {
 
   /** Starts {@code flywheel-model serve} on 127.0.0.1:port as model churn, version {@code version}. */
   Served serve(Path bundle, String digest, String version, int port) throws IOException {
+    return serve(bundle, digest, version, port, 100, 100);
+  }
+
+  /**
+   * As {@link #serve(Path, String, String, int)}, with drift over the last {@code driftWindow} scored rows and online
+   * accuracy over the last {@code feedbackWindow} labelled ones.
+   */
+  Served serve(Path bundle, String digest, String version, int port, int driftWindow, int feedbackWindow) throws IOException {
     Path log = scratch.resolve("serve-" + version + ".log");
     Process process = command(List.of("serve", "--bundle", bundle.toString(), "--expected-digest", digest, "--name", "churn",
         "--model-version", version, "--host", "127.0.0.1", "--port", String.valueOf(port), "--io-threads", "1",
-        "--drift-window", "100", "--feedback-window", "100"), log).start();
+        "--drift-window", String.valueOf(driftWindow), "--feedback-window", String.valueOf(feedbackWindow)), log).start();
     return new Served(process, port, log);
   }
 

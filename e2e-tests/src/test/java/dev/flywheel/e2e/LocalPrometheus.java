@@ -1,5 +1,8 @@
 package dev.flywheel.e2e;
 
+import dev.flywheel.operator.metrics.MetricsSource;
+import dev.flywheel.operator.metrics.PrometheusEndpoint;
+import dev.flywheel.operator.metrics.QueryResult;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,14 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * A real Prometheus (the Debian binary) on a free loopback port: its own config (scrape every second), web config
- * (basic-auth users with bcrypt hashes), data dir and log, served under the route prefix {@code /prometheus}.
+ * A real Prometheus (the Debian binary) on a free loopback port: its own config (scrape every second, optional static
+ * target labels), web config (basic-auth users with bcrypt hashes, or none), data dir and log, served under the route
+ * prefix {@code /prometheus}.
  */
 final class LocalPrometheus implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/bin/prometheus");
@@ -38,8 +45,19 @@ final class LocalPrometheus implements AutoCloseable {
 
   /** Starts Prometheus in {@code dir} scraping {@code targets} (host:port); {@code users} maps names to bcrypt hashes. */
   static LocalPrometheus start(Path dir, List<String> targets, Map<String, String> users) throws IOException {
+    return start(dir, targets, Map.of(), users);
+  }
+
+  /**
+   * As {@link #start(Path, List, Map)}, and every sample scraped from {@code targets} gets the static {@code
+   * targetLabels} (as a PodMonitor attaches {@code namespace} from the pod); no {@code users}: no authentication.
+   */
+  static LocalPrometheus start(Path dir, List<String> targets, Map<String, String> targetLabels, Map<String, String> users)
+      throws IOException {
     Files.createDirectories(dir);
     int port = Ports.free();
+    String labels = targetLabels.isEmpty() ? "" : "        labels:\n" + new TreeMap<>(targetLabels).entrySet().stream()
+        .map(label -> "          " + label.getKey() + ": '" + label.getValue() + "'\n").collect(Collectors.joining());
     Path config = Files.writeString(dir.resolve("prometheus.yml"), """
         global:
           scrape_interval: 1s
@@ -49,19 +67,22 @@ final class LocalPrometheus implements AutoCloseable {
           - job_name: flywheel-model
             static_configs:
               - targets: [%s]
-        """.formatted(targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "))));
-    Path webConfig = Files.writeString(dir.resolve("web.yml"), "basic_auth_users:\n" + users.entrySet().stream()
-        .map(user -> "  " + user.getKey() + ": '" + user.getValue() + "'\n").collect(Collectors.joining()));
+        """.formatted(targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "))) + labels);
+    List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--config.file=" + config));
+    if (!users.isEmpty()) {
+      Path webConfig = Files.writeString(dir.resolve("web.yml"), "basic_auth_users:\n" + users.entrySet().stream()
+          .map(user -> "  " + user.getKey() + ": '" + user.getValue() + "'\n").collect(Collectors.joining()));
+      command.add("--web.config.file=" + webConfig);
+    }
     Path log = dir.resolve("prometheus.log");
     String baseUrl = "http://127.0.0.1:" + port + ROUTE_PREFIX;
-    Process process = new ProcessBuilder(BINARY.toString(),
-        "--config.file=" + config,
-        "--web.config.file=" + webConfig,
+    command.addAll(List.of(
         "--web.listen-address=127.0.0.1:" + port,
         "--web.external-url=" + baseUrl + "/",
         "--storage.tsdb.path=" + dir.resolve("data"),
         "--storage.tsdb.retention.time=1h",
-        "--log.level=warn")
+        "--log.level=warn"));
+    Process process = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
@@ -78,11 +99,14 @@ final class LocalPrometheus implements AutoCloseable {
     return process;
   }
 
-  /** Waits until /-/ready answers 200 to a request with this Authorization header. */
+  /** Waits until /-/ready answers 200 to a request with this Authorization header (none when null). */
   void awaitReady(Duration timeout, String authorization) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl + "/-/ready")).timeout(Duration.ofSeconds(2))
-        .header("Authorization", authorization).build();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + "/-/ready")).timeout(Duration.ofSeconds(2));
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    HttpRequest ready = builder.build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -98,6 +122,25 @@ final class LocalPrometheus implements AutoCloseable {
       Thread.sleep(100);
     }
     throw new IllegalStateException("prometheus not ready within " + timeout + ":\n" + log());
+  }
+
+  /**
+   * Polls {@code promql} every 100 ms until its result satisfies {@code until} (the scrapes have caught up) and returns
+   * that result; an AssertionError with the last result and Prometheus' log after {@code timeout}.
+   */
+  QueryResult await(MetricsSource client, PrometheusEndpoint endpoint, String promql, Predicate<QueryResult> until, String what,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    QueryResult last;
+    do {
+      last = client.query(endpoint, promql);
+      if (until.test(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(promql + " did not become " + what + " within " + timeout + " (last: " + last.outcome() + " "
+        + last.message() + ")\n" + log());
   }
 
   String log() {
