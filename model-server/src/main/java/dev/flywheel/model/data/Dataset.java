@@ -29,6 +29,7 @@ public final class Dataset {
 
   private static final String PREFIX = "sha256:";
 
+  /** One dataset URI read: its header (of its first shard), rows, and which shard each row came from. */
   private record Part(String uri, List<String> header, List<String[]> rows, List<CsvTable.Part> parts) {}
 
   private Dataset() {}
@@ -98,6 +99,7 @@ public final class Dataset {
     return new Read(hashed.table(), PREFIX + hashed.hex(), 1);
   }
 
+  /** One file's table and the sha256 of its bytes. */
   private record Hashed(CsvTable table, String hex) {}
 
   /** Reads a file and hashes its bytes; shown names the shard in messages (null: a single file, no name needed). */

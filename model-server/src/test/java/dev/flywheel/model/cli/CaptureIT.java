@@ -114,6 +114,11 @@ class CaptureIT {
     assertThat(again.path("datasetDigest")).as("same shards, same digest").isEqualTo(retrained.path("datasetDigest"));
     assertThat(again.path("bundleDigest")).isEqualTo(retrained.path("bundleDigest"));
 
+    Launcher.Run validated = Launcher.run(tmp.resolve("logs-validate"), "validate", "--bundle", first.toString(), "--data", capture + "/",
+        "--label", "churned");
+    assertThat(validated.exitCode()).as(validated.stdout() + validated.stderr()).isZero();
+    assertThat(Json.MAPPER.readTree(validated.stdout()).path("holdoutRows").asInt()).as("validate reads a directory too").isEqualTo(90);
+
     Files.copy(shards.get(0), capture.resolve("capture-later-1-1-000001.csv"));
     JsonNode more = trained("logs-retrain-3", tmp.resolve("retrained-3"), base.toString(), capture + "/");
     assertThat(more.path("datasetDigest")).as("a shard added").isNotEqualTo(retrained.path("datasetDigest"));

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CaptureServerTest {
   @TempDir Path tmp;
 
+  /** One request sent: its id, the row's values (repeated rows times). */
   private record Sent(String id, double tenure, double charges, int calls, String contract, int rows) {}
 
   @Test
