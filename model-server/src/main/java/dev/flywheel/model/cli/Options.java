@@ -2,25 +2,37 @@ package dev.flywheel.model.cli;
 
 import dev.flywheel.crds.common.Durations;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The --name value (or --name=value) options of one command, checked against the options the command knows. */
+/**
+ * The --name value (or --name=value) options of one command, checked against the options the command knows; an
+ * option named repeatable may be given several times (--data a.csv --data more/), in order.
+ */
 public final class Options {
   private final String command;
   private final Map<String, String> values;
+  private final Map<String, List<String>> repeated;
 
-  private Options(String command, Map<String, String> values) {
+  private Options(String command, Map<String, String> values, Map<String, List<String>> repeated) {
     this.command = command;
     this.values = values;
+    this.repeated = repeated;
   }
 
   /** Parses args; refuses unknown options, options without a value, repeated options and missing required ones. */
   public static Options parse(String command, String[] args, Set<String> known, Set<String> required) {
+    return parse(command, args, known, required, Set.of());
+  }
+
+  /** The same, where the options in repeatable may be given more than once (see {@link #all}). */
+  public static Options parse(String command, String[] args, Set<String> known, Set<String> required, Set<String> repeatable) {
     Map<String, String> values = new HashMap<>();
+    Map<String, List<String>> repeated = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
@@ -40,7 +52,8 @@ public final class Options {
       if (!known.contains(name)) {
         throw new UsageException(command + ": unknown option --" + name + " (known: --" + String.join(", --", known.stream().sorted().toList()) + ")");
       }
-      if (values.put(name, value) != null) {
+      repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+      if (values.putIfAbsent(name, value) != null && !repeatable.contains(name)) {
         throw new UsageException(command + ": option --" + name + " is given twice");
       }
     }
@@ -49,7 +62,7 @@ public final class Options {
         throw new UsageException(command + ": option --" + name + " is required");
       }
     }
-    return new Options(command, values);
+    return new Options(command, values, repeated);
   }
 
   public String get(String name, String fallback) {
@@ -58,6 +71,11 @@ public final class Options {
 
   public String required(String name) {
     return values.get(name);
+  }
+
+  /** Every value of a repeatable option, in the order given; empty when absent. */
+  public List<String> all(String name) {
+    return List.copyOf(repeated.getOrDefault(name, List.of()));
   }
 
   public boolean has(String name) {

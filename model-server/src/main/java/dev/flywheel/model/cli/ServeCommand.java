@@ -5,28 +5,38 @@ import dev.flywheel.model.bundle.ModelBundle;
 import dev.flywheel.model.data.BundleSource;
 import dev.flywheel.model.serve.ModelServer;
 import dev.flywheel.model.serve.ServerSettings;
+import dev.flywheel.model.serve.capture.CaptureSettings;
+import dev.flywheel.model.serve.capture.TrafficCapture;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM (drains in-flight requests). */
+/**
+ * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM (drains in-flight requests,
+ * then writes the captured traffic, when --capture-uri is given).
+ */
 final class ServeCommand {
   static final String USAGE = """
       flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
-          [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]""";
-  private static final Set<String> KNOWN = Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
+          [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]
+          """ + CaptureOptions.USAGE;
+  private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
       "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
-      "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout");
+      "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout"), CaptureOptions.NAMES);
 
   private ServeCommand() {}
 
   static int run(String[] args, PrintStream err) {
     ServerSettings settings;
     Options options;
+    Optional<CaptureSettings> capture;
     try {
       options = Options.parse("serve", args, KNOWN, Set.of("bundle"));
       String engine = options.get("engine", "auto");
@@ -34,6 +44,7 @@ final class ServeCommand {
         throw new UsageException("serve: --engine must be auto, PyTorch or OnnxRuntime, got " + engine);
       }
       settings = settings(options);
+      capture = CaptureOptions.parse(options);
     } catch (UsageException e) {
       err.println(e.getMessage() + "\n" + USAGE);
       return FlywheelModel.USAGE;
@@ -52,7 +63,15 @@ final class ServeCommand {
     if (settings.modelVersion() == null) {
       settings = settings.withModelVersion(bundle.digest().substring(7, 19));
     }
-    ModelServer server = new ModelServer(settings, bundle.metadata(), bundle.digest(), bundle.engine(), bundle::score);
+    TrafficCapture traffic;
+    try {
+      traffic = capture.isPresent() ? TrafficCapture.start(capture.get(), bundle.metadata(), err) : TrafficCapture.OFF;
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("serve: cannot capture traffic to " + capture.get().directory() + ": " + CaptureOptions.reason(e));
+      bundle.close();
+      return FlywheelModel.FAILED;
+    }
+    ModelServer server = new ModelServer(settings, bundle.metadata(), bundle.digest(), bundle.engine(), bundle::score, traffic);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -64,6 +83,8 @@ final class ServeCommand {
       server.warmUpAndMarkReady();
       err.printf("serving model %s version %s (%s, %s) on http://%s:%d%n", settings.modelName(), settings.modelVersion(),
           bundle.digest(), bundle.engine(), settings.host(), port);
+      capture.ifPresent(c -> err.printf("capturing labelled traffic to %s (sample rate %s, at most %d rows waiting for labels, shards of"
+          + " at most %d rows or %s)%n", c.directory(), c.sampleRate(), c.maxPending(), c.maxRowsPerShard(), c.maxShardAge()));
       err.flush();
       stopped.await();
       return FlywheelModel.OK;
@@ -73,6 +94,12 @@ final class ServeCommand {
       bundle.close();
       return FlywheelModel.FAILED;
     }
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   private static ServerSettings settings(Options o) {

@@ -8,15 +8,15 @@ import dev.flywheel.model.bundle.ModelBundle;
 import dev.flywheel.model.bundle.ModelMetadata;
 import dev.flywheel.model.data.BundleSource;
 import dev.flywheel.model.data.CsvTable;
-import dev.flywheel.model.data.DataSource;
+import dev.flywheel.model.data.Dataset;
 import dev.flywheel.model.data.FeatureSpec;
 import dev.flywheel.model.data.TabularData;
 import dev.flywheel.model.data.Task;
 import dev.flywheel.model.train.EvaluationMetrics;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,14 +26,14 @@ import java.util.Set;
  */
 final class ValidateCommand {
   static final String USAGE = """
-      flywheel-model validate --bundle <dir or s3://bucket/prefix> [--expected-digest sha256:…] [--data <holdout uri> --label <column>]
+      flywheel-model validate --bundle <dir or s3://bucket/prefix> [--expected-digest sha256:…] [--data <holdout uri> [--data <uri>…] --label <column>]
           [--termination-log <path>]""";
   private static final Set<String> KNOWN = Set.of("bundle", "expected-digest", "data", "label", "termination-log");
 
   private ValidateCommand() {}
 
   static ObjectNode run(String[] args) throws Exception {
-    Options options = Options.parse("validate", args, KNOWN, Set.of("bundle"));
+    Options options = Options.parse("validate", args, KNOWN, Set.of("bundle"), Set.of("data"));
     if (options.has("data") != options.has("label")) {
       throw new UsageException("validate: --data and --label go together");
     }
@@ -84,11 +84,9 @@ final class ValidateCommand {
 
   private static ObjectNode holdout(ModelBundle bundle, Options options) throws Exception {
     ModelMetadata metadata = bundle.metadata();
-    Path csv = DataSource.fetch(options.required("data"), Files.createTempDirectory("flywheel-validate-"));
-    CsvTable table;
-    try (Reader reader = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-      table = CsvTable.read(reader);
-    }
+    List<String> columns = new ArrayList<>(metadata.features().stream().map(FeatureSpec::name).toList());
+    columns.add(options.required("label"));
+    CsvTable table = Dataset.read(options.all("data"), columns, Files.createTempDirectory("flywheel-validate-")).table();
     Task task = Task.parse(metadata.task());
     TabularData data = TabularData.forModel(table, options.required("label"), metadata.features(), task, bundle.classes());
     int[] all = java.util.stream.IntStream.range(0, data.size()).toArray();

@@ -8,11 +8,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A CSV file with a header row (RFC 4180: quoted fields, doubled quotes, CRLF or LF), read whole into memory. */
-public record CsvTable(List<String> header, List<String[]> rows) {
+/**
+ * A CSV file with a header row (RFC 4180: quoted fields, doubled quotes, CRLF or LF), read whole into memory; or
+ * several such files of one dataset put together, with the parts that say which file each row came from.
+ */
+public record CsvTable(List<String> header, List<String[]> rows, List<Part> parts) {
+
+  /** Rows from {@code firstRow} on (until the next part) come from the file {@code name}. */
+  public record Part(String name, int firstRow) {}
+
+  /** One file's table. */
+  public CsvTable(List<String> header, List<String[]> rows) {
+    this(header, rows, List.of());
+  }
 
   /** Reads the table; refuses an empty file, a missing or duplicate header, and rows of the wrong width. */
   public static CsvTable read(Reader source) throws IOException {
+    return read(source, true);
+  }
+
+  /**
+   * The same; with rowsRequired false a header without data rows is a table without rows (a shard of a dataset
+   * directory may be empty, the dataset as a whole may not).
+   */
+  public static CsvTable read(Reader source, boolean rowsRequired) throws IOException {
     List<List<String>> records = parse(new BufferedReader(source));
     if (records.isEmpty()) {
       throw new DataError("dataset is empty: a CSV file with a header row is required");
@@ -38,10 +57,24 @@ public record CsvTable(List<String> header, List<String[]> rows) {
       }
       rows.add(record.stream().map(String::trim).toArray(String[]::new));
     }
-    if (rows.isEmpty()) {
-      throw new DataError("dataset has a header row but no data rows");
+    if (rows.isEmpty() && rowsRequired) {
+      throw new DataError(NO_ROWS);
     }
     return new CsvTable(header, rows);
+  }
+
+  /** The refusal of a dataset without data rows. */
+  static final String NO_ROWS = "dataset has a header row but no data rows";
+
+  /** Where a data row is, for messages: "line 7" of the one file, or "line 7 of <file>" when there are parts. */
+  public String where(int row) {
+    for (int p = parts.size() - 1; p >= 0; p--) {
+      Part part = parts.get(p);
+      if (row >= part.firstRow()) {
+        return "line " + (row - part.firstRow() + 2) + " of " + part.name();
+      }
+    }
+    return "line " + (row + 2);
   }
 
   /** Position of a column, or -1. */

@@ -16,7 +16,8 @@ import java.util.Map;
  * Opens the data a URI names: file:// URIs and plain paths directly; https:// with an optional Authorization
  * header from the environment (FLYWHEEL_HTTP_AUTHORIZATION); s3://bucket/key through {@link S3Client}.
  * Credentials come from a Secret the operator references, never from the TrainingJob spec.
- * pvc:// is mounted by the operator and arrives here as a path.
+ * pvc:// is mounted by the operator and arrives here as a path. A URI that ends in '/' names a directory of shards:
+ * see {@link Dataset}.
  */
 public final class DataSource {
   /** A location with a URI scheme (s3://, pvc://, …), as opposed to a plain path. */
@@ -51,6 +52,9 @@ public final class DataSource {
   }
 
   private static Path local(Path path) {
+    if (Files.isDirectory(path)) {
+      throw new DataError("dataset " + path + " is a directory: end the URI with '/' to read every .csv shard in it");
+    }
     if (!Files.isRegularFile(path)) {
       throw new DataError("data file not found: " + path);
     }

@@ -65,10 +65,15 @@ final class S3Client {
 
   /** The keys of all objects under a prefix (ListObjectsV2, following continuation tokens). */
   List<String> list(String bucket, String prefix) throws IOException {
+    return list(bucket, prefix, 1000);
+  }
+
+  /** The same, asking for at most pageSize keys a page (S3's own limit is 1000; tests take fewer to page). */
+  List<String> list(String bucket, String prefix, int pageSize) throws IOException {
     List<String> keys = new ArrayList<>();
     String token = null;
     do {
-      Map<String, String> query = new TreeMap<>(Map.of("list-type", "2", "prefix", prefix));
+      Map<String, String> query = new TreeMap<>(Map.of("list-type", "2", "prefix", prefix, "max-keys", String.valueOf(pageSize)));
       if (token != null) {
         query.put("continuation-token", token);
       }

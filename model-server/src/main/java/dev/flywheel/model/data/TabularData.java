@@ -108,9 +108,9 @@ public final class TabularData {
       for (int f = 0; f < names.size(); f++) {
         String text = record[columns[f]];
         if (text.isEmpty()) {
-          throw new DataError("column '" + names.get(f) + "' is empty at line " + line(r) + " (missing values are not supported)");
+          throw new DataError("column '" + names.get(f) + "' is empty at " + table.where(r) + " (missing values are not supported)");
         }
-        row[f] = numeric[f] ? parseNumber(text, names.get(f), r) : text;
+        row[f] = numeric[f] ? parseNumber(text, names.get(f), table.where(r)) : text;
       }
       rows.add(row);
     }
@@ -120,13 +120,13 @@ public final class TabularData {
       if (task.isClassification()) {
         labels[r] = classes.indexOf(text);
         if (labels[r] < 0) {
-          throw new DataError("label '" + text + "' at line " + line(r) + " is not one of the classes " + classes);
+          throw new DataError("label '" + text + "' at " + table.where(r) + " is not one of the classes " + classes);
         }
       } else {
         if (!looksNumeric(text)) {
-          throw new DataError("label column '" + label + "' must be numeric for regression, but line " + line(r) + " has '" + text + "'");
+          throw new DataError("label column '" + label + "' must be numeric for regression, but " + table.where(r) + " has '" + text + "'");
         }
-        labels[r] = parseNumber(text, label, r);
+        labels[r] = parseNumber(text, label, table.where(r));
       }
     }
     return new TabularData(task, label, List.copyOf(names), numeric, rows, labels, List.copyOf(classes));
@@ -138,7 +138,7 @@ public final class TabularData {
     for (int r = 0; r < table.rows().size(); r++) {
       String text = table.rows().get(r)[column];
       if (text.isEmpty()) {
-        throw new DataError("column '" + name + "' is empty at line " + line(r) + " (missing values are not supported)");
+        throw new DataError("column '" + name + "' is empty at " + table.where(r) + " (missing values are not supported)");
       }
       if (looksNumeric(text)) {
         numbers++;
@@ -151,7 +151,7 @@ public final class TabularData {
     }
     if (numbers * 2 > table.rows().size()) {
       int bad = firstNonNumeric(table, column);
-      throw new DataError("column '" + name + "' is numeric, but line " + line(bad) + " has '" + table.rows().get(bad)[column] + "'");
+      throw new DataError("column '" + name + "' is numeric, but " + table.where(bad) + " has '" + table.rows().get(bad)[column] + "'");
     }
     if (distinct.size() > MAX_CATEGORIES) {
       throw new DataError("column '" + name + "' has " + distinct.size() + " distinct text values (at most " + MAX_CATEGORIES
@@ -176,7 +176,7 @@ public final class TabularData {
     for (int r = 0; r < table.rows().size(); r++) {
       String value = table.rows().get(r)[labelIndex];
       if (value.isEmpty()) {
-        throw new DataError("label column '" + label + "' is empty at line " + line(r));
+        throw new DataError("label column '" + label + "' is empty at " + table.where(r));
       }
       distinct.add(value);
     }
@@ -211,22 +211,18 @@ public final class TabularData {
     }
   }
 
-  private static double parseNumber(String text, String column, int row) {
+  /** @param where the row's place in the data, for messages (see {@link CsvTable#where}) */
+  private static double parseNumber(String text, String column, String where) {
     double value;
     try {
       value = Double.parseDouble(text);
     } catch (NumberFormatException e) {
-      throw new DataError("column '" + column + "' has a value that is not a number at line " + line(row) + ": '" + text + "'");
+      throw new DataError("column '" + column + "' has a value that is not a number at " + where + ": '" + text + "'");
     }
     if (Double.isNaN(value) || Double.isInfinite(value)) {
-      throw new DataError("column '" + column + "' has NaN or infinity at line " + line(row) + ": '" + text + "'");
+      throw new DataError("column '" + column + "' has NaN or infinity at " + where + ": '" + text + "'");
     }
     return value;
-  }
-
-  /** The file line of a data row (the header is line 1). */
-  private static int line(int row) {
-    return row + 2;
   }
 
   public Task task() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.model.bundle.ModelMetadata;
 import dev.flywheel.model.data.FeaturePipeline;
 import dev.flywheel.model.data.FeatureSpec;
+import dev.flywheel.model.serve.capture.TrafficCapture;
 import dev.flywheel.model.serve.http.HttpCall;
 import dev.flywheel.model.serve.http.HttpTransport;
 import java.io.ByteArrayOutputStream;
@@ -46,6 +47,7 @@ public final class ModelServer implements AutoCloseable {
   private final AtomicInteger arriving = new AtomicInteger();
   private final Batcher batcher;
   private final RequestTimeouts timeouts;
+  private final TrafficCapture capture;
   private final String idPrefix = Long.toHexString(System.nanoTime() ^ Double.doubleToLongBits(Math.random()));
   private final AtomicLong ids = new AtomicLong();
   private final boolean classification;
@@ -57,6 +59,12 @@ public final class ModelServer implements AutoCloseable {
    * @param scorer encoded rows to scores (binary [p], multiclass probabilities, regression [value]); must be thread-safe
    */
   public ModelServer(ServerSettings settings, ModelMetadata metadata, String digest, String engine, UnaryOperator<float[][]> scorer) {
+    this(settings, metadata, digest, engine, scorer, TrafficCapture.OFF);
+  }
+
+  /** @param capture gets every scored request and its feedback; closed (flushed) by {@link #close()} after the last */
+  public ModelServer(ServerSettings settings, ModelMetadata metadata, String digest, String engine, UnaryOperator<float[][]> scorer,
+      TrafficCapture capture) {
     this.settings = settings;
     this.metadata = metadata;
     this.pipeline = new FeaturePipeline(metadata.features());
@@ -72,6 +80,8 @@ public final class ModelServer implements AutoCloseable {
         ? new Batcher(scorer, settings.maxBatchSize(), settings.maxBatchDelay().toNanos(), settings.inferenceThreads(), arriving::get, metrics::batch)
         : null;
     this.timeouts = new RequestTimeouts(settings.requestTimeout().toNanos());
+    this.capture = capture;
+    metrics.watchCapture(capture);
   }
 
   /** Binds the port and starts answering (not ready until {@link #warmUpAndMarkReady()}); returns the bound port. */
@@ -122,6 +132,7 @@ public final class ModelServer implements AutoCloseable {
       batcher.close();
     }
     timeouts.close();
+    capture.close();
   }
 
   private void handle(HttpCall call) {
@@ -227,6 +238,7 @@ public final class ModelServer implements AutoCloseable {
         } else {
           drift.observe(request.rows(), s);
           String id = request.id() != null ? request.id() : idPrefix + "-" + ids.incrementAndGet();
+          capture.scored(id, request.rows());
           call.respond(200, JSON_TYPE, response(id, s));
         }
       } catch (IOException | RuntimeException e) {
@@ -397,6 +409,7 @@ public final class ModelServer implements AutoCloseable {
           outcomes.add(new double[] {Math.abs(prediction.values()[i] - label.asDouble())});
         }
       }
+      capture.labelled(id, labels);
     }
     long correct = 0;
     for (double[] outcome : outcomes) {

@@ -3,7 +3,10 @@ package dev.flywheel.model.serve;
 import dev.flywheel.model.bundle.ModelMetadata;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import dev.flywheel.model.serve.capture.CaptureCounts;
+import dev.flywheel.model.serve.capture.TrafficCapture;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -23,7 +26,8 @@ import java.util.function.DoubleSupplier;
  * flywheel_batch_size_rows, flywheel_inference_rows_total, flywheel_feature_drift_psi{feature},
  * flywheel_prediction_drift_psi, flywheel_prediction_mean, flywheel_drift_window_rows, flywheel_feedback_total{result},
  * flywheel_online_accuracy (classification) or flywheel_online_mae (regression), flywheel_feedback_window_rows,
- * flywheel_in_flight_requests, flywheel_model_info, and the JVM's metrics.
+ * flywheel_in_flight_requests, flywheel_model_info, and the JVM's metrics; with traffic capture on also
+ * flywheel_capture_rows_total{result}, flywheel_capture_pending_rows and flywheel_capture_shards_total.
  */
 final class ServerMetrics {
   static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -86,6 +90,21 @@ final class ServerMetrics {
         .labelNames("model", "version", "digest", "engine", "task", "format").register(registry)
         .labelValues(model, version, digest, engine, metadata.task(), metadata.format()).set(1);
     JvmMetrics.builder().register(registry);
+  }
+
+  /** Registers the capture metrics when capture is on. */
+  void watchCapture(TrafficCapture capture) {
+    if (!capture.enabled()) {
+      return;
+    }
+    CaptureCounts counts = capture.counts();
+    CounterWithCallback.builder().name("flywheel_capture_rows_total")
+        .help("Rows held for capture by what became of them: captured (in a closed shard), expired (no label in time), dropped, failed.")
+        .labelNames("model", "version", "result")
+        .callback(cb -> CaptureCounts.RESULTS.forEach(result -> cb.call(counts.rows(result), model, version, result))).register(registry);
+    gauge("flywheel_capture_pending_rows", "Scored rows held in memory waiting for their labels.", capture::pendingRows);
+    CounterWithCallback.builder().name("flywheel_capture_shards_total").help("Capture shards closed (renamed from .csv.tmp to .csv).")
+        .labelNames("model", "version").callback(cb -> cb.call(counts.shards(), model, version)).register(registry);
   }
 
   private void gauge(String name, String help, DoubleSupplier value) {

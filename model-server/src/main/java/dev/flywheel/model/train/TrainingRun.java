@@ -6,8 +6,8 @@ import dev.flywheel.model.bundle.BundleDigest;
 import dev.flywheel.model.bundle.Histogram;
 import dev.flywheel.model.bundle.Json;
 import dev.flywheel.model.bundle.ModelMetadata;
-import dev.flywheel.model.data.CsvTable;
 import dev.flywheel.model.data.DataError;
+import dev.flywheel.model.data.Dataset;
 import dev.flywheel.model.data.FeaturePipeline;
 import dev.flywheel.model.data.Split;
 import dev.flywheel.model.data.TabularData;
@@ -16,17 +16,11 @@ import dev.flywheel.model.infer.ModelRunner;
 import dev.flywheel.model.infer.OnnxExporter;
 import dev.flywheel.model.infer.OutputDecoder;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +44,15 @@ public final class TrainingRun {
   public static Result run(Path csv, String label, List<String> features, Task task, TrainingOptions options, Path out)
       throws IOException {
     refuseNonEmpty(out);
-    CsvTable table;
-    String datasetDigest;
-    try (DigestInputStream in = new DigestInputStream(Files.newInputStream(csv), sha256())) {
-      table = CsvTable.read(new InputStreamReader(in, StandardCharsets.UTF_8));
-      in.readAllBytes();
-      datasetDigest = BundleDigest.PREFIX + HexFormat.of().formatHex(in.getMessageDigest().digest());
-    }
-    TabularData data = TabularData.from(table, label, features, task);
+    return run(Dataset.file(csv), label, features, task, options, out);
+  }
+
+  /** Trains on a dataset already read (one file, or several files and directories put together). */
+  public static Result run(Dataset.Read dataset, String label, List<String> features, Task task, TrainingOptions options, Path out)
+      throws IOException {
+    refuseNonEmpty(out);
+    String datasetDigest = dataset.digest();
+    TabularData data = TabularData.from(dataset.table(), label, features, task);
     Split split = Split.of(data.size(), options.validationSplit(), options.seed());
     FeaturePipeline pipeline = FeaturePipeline.fit(data, split.train());
     float[][] trainX = pipeline.encode(data, split.train());
@@ -173,14 +168,6 @@ public final class TrainingRun {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

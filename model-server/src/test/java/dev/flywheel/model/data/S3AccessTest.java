@@ -57,6 +57,34 @@ class S3AccessTest {
   }
 
   @Test
+  void aPrefixEndingInASlashIsADirectoryOfShardsListedPageByPage() throws Exception {
+    try (S3Fixture s3 = new S3Fixture(tmp.resolve("s3"), "analytics")) {
+      Path local = Files.createDirectories(tmp.resolve("local"));
+      for (int i = 0; i < 5; i++) {
+        Files.writeString(local.resolve("capture-" + i + ".csv"), "a,y\n" + i + ",yes\n" + (10 + i) + ",no\n");
+      }
+      for (int i : new int[] {3, 0, 4, 1, 2}) {
+        s3.put("capture/capture-" + i + ".csv", local.resolve("capture-" + i + ".csv"));
+      }
+      Files.writeString(tmp.resolve("half.csv.tmp"), "a,y\n5,ye");
+      s3.put("capture/capture-5.csv.tmp", tmp.resolve("half.csv.tmp"));
+      s3.put("capture/.hidden.csv", local.resolve("capture-0.csv"));
+      s3.put("capture/older/capture-9.csv", local.resolve("capture-0.csv"));
+      s3.put("capture-elsewhere.csv", local.resolve("capture-0.csv"));
+
+      S3Client client = new S3Client(s3.env());
+      assertThat(client.list("analytics", "capture/", 2)).as("three pages of two keys").hasSize(8);
+
+      Dataset.Read read = Dataset.read(List.of("s3://analytics/capture/"), null, tmp.resolve("scratch"), s3.env());
+      assertThat(read.shards()).isEqualTo(5);
+      assertThat(read.table().rows().stream().map(r -> r[0]).toList()).containsExactly("0", "10", "1", "11", "2", "12", "3", "13", "4", "14");
+      assertThat(read.digest()).as("the same shards on a local disk give the same digest")
+          .isEqualTo(Dataset.read(List.of(local + "/"), null, tmp.resolve("scratch"), Map.of()).digest());
+      assertThat(read.table().where(2)).isEqualTo("line 2 of s3://analytics/capture/capture-1.csv");
+    }
+  }
+
+  @Test
   void bundlesAreDownloadedWholeAndStillVerifyTheirDigest() throws Exception {
     Path bundle = tmp.resolve("bundle");
     TrainingRun.Result trained = TrainingRun.run(SyntheticData.churn(tmp, 200, 2), "churned", null, Task.binaryClassification,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flywheel.model.bundle.ModelBundle;
 import dev.flywheel.model.data.Task;
+import dev.flywheel.model.serve.capture.CaptureSettings;
+import dev.flywheel.model.serve.capture.TrafficCapture;
 import dev.flywheel.model.testdata.SyntheticData;
 import dev.flywheel.model.train.TrainingOptions;
 import dev.flywheel.model.train.TrainingRun;
@@ -26,7 +28,8 @@ class MetricsFormatTest {
     String text;
     try (ModelBundle bundle = ModelBundle.open(tmp.resolve("bundle"), null, "auto");
         ModelServer server = new ModelServer(ServerSettings.defaults("127.0.0.1", 0, "prices", "2"), bundle.metadata(),
-            bundle.digest(), bundle.engine(), bundle::score)) {
+            bundle.digest(), bundle.engine(), bundle::score,
+            TrafficCapture.start(CaptureSettings.defaults(tmp.resolve("capture")), bundle.metadata(), System.err))) {
       ServerHarness http = new ServerHarness(server.start());
       server.warmUpAndMarkReady();
       String body = "{\"id\": \"r1\", \"inputs\": [{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [80, 3]}]}";
@@ -38,7 +41,8 @@ class MetricsFormatTest {
     for (String metric : List.of("flywheel_requests_total", "flywheel_request_errors_total", "flywheel_request_duration_seconds_bucket",
         "flywheel_batch_size_rows_bucket", "flywheel_inference_rows_total", "flywheel_feature_drift_psi", "flywheel_prediction_drift_psi",
         "flywheel_prediction_mean", "flywheel_drift_window_rows", "flywheel_feedback_total", "flywheel_online_mae",
-        "flywheel_model_info", "jvm_memory_used_bytes")) {
+        "flywheel_model_info", "flywheel_capture_rows_total", "flywheel_capture_pending_rows", "flywheel_capture_shards_total",
+        "jvm_memory_used_bytes")) {
       assertThat(text).as(metric).containsPattern("(?m)^" + metric + "\\{");
     }
     assertThat(text).contains("model=\"prices\"").contains("version=\"2\"");
