@@ -38,8 +38,12 @@ public class UncachedChildren {
   /**
    * Makes these children exist as desired and deletes the ones this operator applied for the owner before and
    * no longer wants. Returns the refusal of a kind the cluster does not serve (HTTP 404), if any.
+   *
+   * @param possible every child the owner could have (desired or not): the first time an owner is seen (after an
+   *     operator restart nothing is remembered) the unwanted ones are looked up once and deleted if the owner owns them
    */
-  public Optional<String> apply(KubernetesClient client, String ownerUid, List<GenericKubernetesResource> desired) {
+  public Optional<String> apply(KubernetesClient client, String ownerUid, List<GenericKubernetesResource> desired,
+      List<GenericKubernetesResource> possible) {
     Instant now = clock.instant();
     lastSeen.put(ownerUid, now);
     lastSeen.entrySet().removeIf(owner -> {
@@ -49,7 +53,12 @@ public class UncachedChildren {
       }
       return gone;
     });
+    boolean firstSight = !appliedByOwner.containsKey(ownerUid);
     Map<String, Applied> applied = appliedByOwner.computeIfAbsent(ownerUid, uid -> new ConcurrentHashMap<>());
+    if (firstSight) {
+      List<String> wantedKeys = desired.stream().map(UncachedChildren::key).toList();
+      possible.stream().filter(p -> !wantedKeys.contains(key(p))).forEach(p -> deleteIfOwned(client, p, ownerUid));
+    }
     Optional<String> refusal = Optional.empty();
     for (GenericKubernetesResource want : desired) {
       String key = key(want);
@@ -88,6 +97,22 @@ public class UncachedChildren {
       applied.remove(key);
     }
     return refusal;
+  }
+
+  private static void deleteIfOwned(KubernetesClient client, GenericKubernetesResource child, String ownerUid) {
+    try {
+      var resource = client.genericKubernetesResources(child.getApiVersion(), child.getKind()).inNamespace(child.getMetadata().getNamespace())
+          .withName(child.getMetadata().getName());
+      GenericKubernetesResource live = resource.get();
+      if (live != null && live.getMetadata().getOwnerReferences() != null
+          && live.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownerUid.equals(o.getUid()))) {
+        resource.delete();
+      }
+    } catch (KubernetesClientException e) {
+      if (!notServed(e)) {
+        throw e;
+      }
+    }
   }
 
   /** The API answers 404, or fabric8 finds no such kind in discovery (code -1): the cluster does not serve it. */

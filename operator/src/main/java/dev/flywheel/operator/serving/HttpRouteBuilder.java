@@ -17,6 +17,9 @@ import java.util.Map;
  * stable and canary track Services; a generic resource, so the operator does not depend on Gateway API types.
  */
 public final class HttpRouteBuilder {
+  /** The Gateway API CRD an HTTPRoute needs. */
+  public static final String CRD = "httproutes.gateway.networking.k8s.io";
+
   public static final String API_VERSION = "gateway.networking.k8s.io/v1";
   public static final String KIND = "HTTPRoute";
 

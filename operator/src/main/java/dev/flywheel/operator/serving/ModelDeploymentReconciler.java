@@ -144,7 +144,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     List<HasMetadata> existing = Stream.of(Deployment.class, Service.class, PodDisruptionBudget.class)
         .flatMap(type -> ownedBy(context, type, deployment)).toList();
     OwnedChildren.Changes changes = OwnedChildren.apply(client, desired, existing, deployment.getMetadata().getUid());
-    Optional<String> notServed = uncachedChildren.apply(client, deployment.getMetadata().getUid(), uncached);
+    List<GenericKubernetesResource> possible = new ArrayList<>();
+    if (podMonitor) {
+      possible.add(PodMonitorBuilder.build(deployment));
+    }
+    if (optionalApis.installed(client, HttpRouteBuilder.CRD)) {
+      possible.add(HttpRouteBuilder.build(deployment, new dev.flywheel.crds.modeldeployment.GatewayReference(), 0, false));
+    }
+    Optional<String> notServed = uncachedChildren.apply(client, deployment.getMetadata().getUid(), uncached, possible);
     if (notServed.isPresent() && refusal.isEmpty()) {
       refusal = Optional.of(new String[] {"GatewayAPIMissing", notServed.get() + ": install the Gateway API CRDs or remove spec.rollout.gatewayRef"});
     }
