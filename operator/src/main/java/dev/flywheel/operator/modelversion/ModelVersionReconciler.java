@@ -38,6 +38,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.flywheel.operator.telemetry.OperatorMetrics;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +68,9 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
 
   @Inject
   EventRecorder events;
+
+  @Inject
+  OperatorMetrics operatorMetrics;
 
   @Override
   public List<EventSource<?, ModelVersion>> prepareEventSources(EventSourceContext<ModelVersion> context) {
@@ -105,12 +109,15 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
     if (retry != null) {
       control.rescheduleAfter(retry);
     }
-    return StatusUpdates.onlyIfChanged(control, version, stored);
+    UpdateControl<ModelVersion> result = StatusUpdates.onlyIfChanged(control, version, stored);
+    operatorMetrics.reconciled("ModelVersion", result.isNoUpdate() ? OperatorMetrics.UNCHANGED : OperatorMetrics.UPDATED);
+    return result;
   }
 
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<ModelVersion> updateErrorStatus(ModelVersion version, Context<ModelVersion> context, Exception error) {
+    operatorMetrics.reconciled("ModelVersion", OperatorMetrics.ERROR);
     if (StatusUpdates.conflict(error)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.flywheel.operator.telemetry.OperatorMetrics;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,9 @@ public class Promoter {
   @Inject
   EventRecorder events;
 
+  @Inject
+  OperatorMetrics operatorMetrics;
+
   /** Returns whether the retrain is still running (its comparison Job has not finished). */
   boolean decide(Retrainer.Inputs in, ModelDeploymentStatus status, LastRetrain last, TrainingJob job, ModelVersion candidate) {
     ModelDeployment deployment = in.deployment();
@@ -61,6 +65,7 @@ public class Promoter {
       if (!compared.get().scored()) {
         reject(client, deployment, status, last, name + " could not be compared with " + current.get().getMetadata().getName() + ": "
             + compared.get().reason());
+        operatorMetrics.promotionRefused(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), "comparison");
         return false;
       }
       last.setCandidateMetrics(compared.get().candidate().get());
@@ -71,6 +76,7 @@ public class Promoter {
     if (!gates.passed()) {
       reject(client, deployment, status, last, name + " stays registered, " + status.getCurrentVersion() + " keeps serving: gate "
           + gates.gate().get() + " failed: " + gates.message());
+      operatorMetrics.promotionRefused(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), gates.gate().get());
       return false;
     }
     boolean createdHere = candidate.getMetadata().getLabels() != null

@@ -25,6 +25,7 @@ import dev.flywheel.operator.serving.PrometheusEndpoints;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.flywheel.operator.telemetry.OperatorMetrics;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,6 +57,9 @@ public class Retrainer {
 
   @Inject
   EventRecorder events;
+
+  @Inject
+  OperatorMetrics operatorMetrics;
 
   @Inject
   Promoter promoter;
@@ -159,7 +163,10 @@ public class Retrainer {
       }
       Optional<TriggerStatus> previous = status.getTriggers() == null ? Optional.empty()
           : status.getTriggers().stream().filter(t -> trigger.getName().equals(t.getName())).findFirst();
-      next.add(TriggerEvaluator.evaluate(trigger, previous, result, now));
+      TriggerStatus evaluated = TriggerEvaluator.evaluate(trigger, previous, result, now);
+      next.add(evaluated);
+      operatorMetrics.trigger(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), trigger.getName(), evaluated.getValue(),
+          Boolean.TRUE.equals(evaluated.getFiring()));
     }
     status.setTriggers(next);
     status.setTriggersEvaluatedAt(Timestamps.format(now));
@@ -179,6 +186,7 @@ public class Retrainer {
     try {
       client.resource(job).create();
       events.normal(client, deployment, "RetrainStarted", "started TrainingJob " + job.getMetadata().getName() + ": " + reason);
+      operatorMetrics.retrain(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), firing.getName(), OperatorMetrics.STARTED);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
@@ -221,12 +229,23 @@ public class Retrainer {
     last.setModelVersion(registered);
     last.setOutcome(progress.outcome());
     last.setMessage(progress.message());
+    String trigger = job.getMetadata().getLabels() == null ? "" : job.getMetadata().getLabels().getOrDefault(RetrainJobBuilder.TRIGGER, "");
+    String namespace = deployment.getMetadata().getNamespace();
     if (RetrainOutcome.FAILED.equals(progress.outcome())) {
       events.warning(client, deployment, "RetrainFailed", "TrainingJob " + job.getMetadata().getName() + " failed: " + progress.message());
+      operatorMetrics.retrain(namespace, deployment.getMetadata().getName(), trigger, OperatorMetrics.FAILED);
     } else if (RetrainOutcome.REJECTED.equals(progress.outcome())) {
       events.warning(client, deployment, "PromotionRefused", progress.message());
+      operatorMetrics.retrain(namespace, deployment.getMetadata().getName(), trigger, OperatorMetrics.REJECTED);
+      operatorMetrics.promotionRefused(namespace, deployment.getMetadata().getName(), "validation");
     } else if (progress.validated().isPresent()) {
-      return promoter.decide(in, status, last, job, progress.validated().get());
+      boolean running = promoter.decide(in, status, last, job, progress.validated().get());
+      if (RetrainOutcome.PROMOTED.equals(last.getOutcome())) {
+        operatorMetrics.retrain(namespace, deployment.getMetadata().getName(), trigger, OperatorMetrics.PROMOTED);
+      } else if (RetrainOutcome.REJECTED.equals(last.getOutcome())) {
+        operatorMetrics.retrain(namespace, deployment.getMetadata().getName(), trigger, OperatorMetrics.REJECTED);
+      }
+      return running;
     }
     return progress.running();
   }

@@ -34,6 +34,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.flywheel.operator.telemetry.OperatorMetrics;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +68,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   @Inject
   EventRecorder events;
+
+  @Inject
+  OperatorMetrics operatorMetrics;
 
   @Inject
   AnalysisRunner analysis;
@@ -179,6 +183,20 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         Conditions.isTrue(status.getConditions(), ServingConditions.PROGRESSING), now), status);
     recordEvents(client, deployment, stored != null ? stored : new ModelDeploymentStatus(), status, plan, previousCurrent, changes);
 
+    boolean ready = Conditions.isTrue(status.getConditions(), READY);
+    operatorMetrics.deploymentState(namespace, deployment.getMetadata().getName(), ready,
+        Conditions.isTrue(status.getConditions(), ServingConditions.DEGRADED),
+        Conditions.find(status.getConditions(), ServingConditions.METRICS_AVAILABLE)
+            .filter(c -> c.getStatus() != ConditionStatus.Unknown).map(c -> c.getStatus() == ConditionStatus.True).orElse(null));
+    switch (plan.outcome()) {
+      case PROMOTED -> operatorMetrics.rollout(namespace, deployment.getMetadata().getName(), OperatorMetrics.PROMOTED);
+      case ROLLED_BACK -> operatorMetrics.rollout(namespace, deployment.getMetadata().getName(), OperatorMetrics.ROLLED_BACK);
+      case ANALYSIS_FAILED -> operatorMetrics.rollout(namespace, deployment.getMetadata().getName(), OperatorMetrics.ANALYSIS_FAILED);
+      default -> { }
+    }
+    forgetDeleted(context);
+    boolean changed = !java.util.Objects.equals(stored, status) || changes.any();
+    operatorMetrics.reconciled("ModelDeployment", changed ? OperatorMetrics.UPDATED : OperatorMetrics.UNCHANGED);
     if (!java.util.Objects.equals(stored, status)) {
       // Written with optimistic locking and cached at once, so the next pass (woken by a child this pass changed)
       // sees this rollout state, never the one before it; a conflict retries the pass on the newer object.
@@ -286,6 +304,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<ModelDeployment> updateErrorStatus(ModelDeployment deployment, Context<ModelDeployment> context, Exception error) {
+    operatorMetrics.reconciled("ModelDeployment", OperatorMetrics.ERROR);
     if (StatusUpdates.conflict(error)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -294,6 +313,27 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
         deployment.getMetadata().getGeneration(), clock);
     return StatusUpdates.errorIfChanged(deployment, stored, status);
+  }
+
+  /** ModelDeployments seen, so the metrics of one that was deleted are dropped (looked at most once a minute). */
+  private final java.util.Set<io.javaoperatorsdk.operator.processing.event.ResourceID> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile Instant lastForget = Instant.EPOCH;
+
+  private void forgetDeleted(Context<ModelDeployment> context) {
+    Instant now = clock.instant();
+    context.getPrimaryCache().keys().forEach(seen::add);
+    if (now.isBefore(lastForget.plusSeconds(60))) {
+      return;
+    }
+    lastForget = now;
+    java.util.Set<io.javaoperatorsdk.operator.processing.event.ResourceID> live = context.getPrimaryCache().keys().collect(Collectors.toSet());
+    seen.removeIf(id -> {
+      boolean gone = !live.contains(id);
+      if (gone) {
+        operatorMetrics.forget(id.getNamespace().orElse(""), id.getName());
+      }
+      return gone;
+    });
   }
 
   private static <R extends HasMetadata> R cached(Context<ModelDeployment> context, Class<R> type, String name, String namespace) {

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import dev.flywheel.operator.OperatorSettings;
+import dev.flywheel.operator.telemetry.OperatorMetrics;
 import jakarta.inject.Inject;
 
 /**
@@ -55,6 +56,9 @@ public class SiteReconciler implements Reconciler<Site> {
 
   @Inject
   EventRecorder events;
+
+  @Inject
+  OperatorMetrics operatorMetrics;
 
   @Override
   public List<EventSource<?, Site>> prepareEventSources(EventSourceContext<Site> context) {
@@ -104,12 +108,14 @@ public class SiteReconciler implements Reconciler<Site> {
     }
     status.setObservedGeneration(generation);
     UpdateControl<Site> control = StatusUpdates.patchIfChanged(site, stored, status);
+    operatorMetrics.reconciled("Site", control.isNoUpdate() ? OperatorMetrics.UNCHANGED : OperatorMetrics.UPDATED);
     return remote ? control.rescheduleAfter(settings.site().probeInterval()) : control;
   }
 
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<Site> updateErrorStatus(Site site, Context<Site> context, Exception error) {
+    operatorMetrics.reconciled("Site", OperatorMetrics.ERROR);
     if (StatusUpdates.conflict(error)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

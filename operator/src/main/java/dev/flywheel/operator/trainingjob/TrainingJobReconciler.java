@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import dev.flywheel.operator.OperatorSettings;
+import dev.flywheel.operator.telemetry.OperatorMetrics;
 import jakarta.inject.Inject;
 
 /**
@@ -64,6 +65,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   @Inject
   EventRecorder events;
 
+  @Inject
+  OperatorMetrics operatorMetrics;
+
   @Override
   public List<EventSource<?, TrainingJob>> prepareEventSources(EventSourceContext<TrainingJob> context) {
     return RuntimeEventSources.of(context, TrainingJob.class, Labels.TRAINING, TrainingJobReconciler::waitingForASite);
@@ -77,12 +81,15 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   public UpdateControl<TrainingJob> reconcile(TrainingJob trainingJob, Context<TrainingJob> context) {
     TrainingJobStatus stored = trainingJob.getStatus();
     trainingJob.setStatus(StatusUpdates.copyOf(stored, TrainingJobStatus::new));
-    return StatusUpdates.onlyIfChanged(reconcileStatus(trainingJob, context), trainingJob, stored);
+    UpdateControl<TrainingJob> control = StatusUpdates.onlyIfChanged(reconcileStatus(trainingJob, context), trainingJob, stored);
+    operatorMetrics.reconciled("TrainingJob", control.isNoUpdate() ? OperatorMetrics.UNCHANGED : OperatorMetrics.UPDATED);
+    return control;
   }
 
   /** An unexpected error becomes Ready=False with reason ReconcileError (written once, not on every retry). */
   @Override
   public ErrorStatusUpdateControl<TrainingJob> updateErrorStatus(TrainingJob trainingJob, Context<TrainingJob> context, Exception error) {
+    operatorMetrics.reconciled("TrainingJob", OperatorMetrics.ERROR);
     if (StatusUpdates.conflict(error)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

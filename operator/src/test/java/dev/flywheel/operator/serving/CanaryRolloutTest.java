@@ -44,6 +44,7 @@ class CanaryRolloutTest {
   @Inject KubernetesClient client;
   @Inject SteppedClock clock;
   @Inject FakeMetricsSource metrics;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
 
   private ServingFixture fixture;
 
@@ -139,6 +140,9 @@ class CanaryRolloutTest {
     await().atMost(WAIT).until(() -> fixture.child("churn-canary") == null);
     assertThat(fixture.deployment().getStatus().getCurrentVersion()).isEqualTo("churn-v1");
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RolledBack"));
+    assertThat(registry.find("flywheel_rollouts_total").tags("deployment", "churn", "outcome", "rolled_back").counter().count())
+        .isGreaterThanOrEqualTo(1.0);
+    assertThat(registry.find("flywheel_deployment_degraded").tags("deployment", "churn").gauge().value()).isEqualTo(1.0);
 
     clock.advance(Duration.ofHours(1));
     await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> fixture.child("churn-canary") == null);

@@ -65,6 +65,7 @@ class RetrainingLoopTest {
   @Inject KubernetesClient client;
   @Inject SteppedClock clock;
   @Inject FakeMetricsSource metrics;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
 
   private ServingFixture fixture;
 
@@ -132,6 +133,9 @@ class RetrainingLoopTest {
     await().atMost(WAIT).until(() -> lastRetrain() != null && "Running".equals(lastRetrain().getOutcome()));
     assertThat(fixture.condition("Retraining", "True", "Running")).isTrue();
     assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("RetrainStarted"));
+    assertThat(registry.find("flywheel_retrains_total").tags("deployment", "churn", "trigger", "feature-drift", "outcome", "started").counter())
+        .as("the operator's metric").isNotNull().satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(1.0));
+    assertThat(registry.find("flywheel_trigger_firing").tags("deployment", "churn", "trigger", "feature-drift").gauge()).isNotNull();
 
     // The operator restarts and its status write was lost: the firing holds again, and starts nothing new.
     client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").editStatus(m -> {
