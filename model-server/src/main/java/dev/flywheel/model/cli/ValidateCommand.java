@@ -22,27 +22,27 @@ import java.util.Set;
 
 /**
  * flywheel-model validate: checks a bundle before it may be promoted — the digest, that every engine's weights
- * load, a smoke inference that gives finite, well-formed scores, and optionally metrics on holdout data.
+ * load, a smoke inference that gives finite, well-formed scores, and optionally metrics on holdout data: --data
+ * (top-level metrics) or --holdout, which can score the version it would replace (--baseline-bundle) on the same
+ * rows ({@link HoldoutComparison}).
  */
 final class ValidateCommand {
   static final String USAGE = """
       flywheel-model validate --bundle <dir or s3://bucket/prefix> [--expected-digest sha256:…] [--data <holdout uri> [--data <uri>…] --label <column>]
+          [--holdout <uri> [--holdout <uri>…] [--label <column>] [--baseline-bundle <dir or s3://bucket/prefix> --baseline-expected-digest sha256:…]]
           [--termination-log <path>]""";
-  private static final Set<String> KNOWN = Set.of("bundle", "expected-digest", "data", "label", "termination-log");
+  private static final Set<String> KNOWN = Set.of("bundle", "expected-digest", "data", "label", "holdout", "baseline-bundle",
+      "baseline-expected-digest", "termination-log");
+  private static final String DIGEST = "^sha256:[a-f0-9]{64}$";
 
   private ValidateCommand() {}
 
   static ObjectNode run(String[] args) throws Exception {
-    Options options = Options.parse("validate", args, KNOWN, Set.of("bundle"), Set.of("data"));
-    if (options.has("data") != options.has("label")) {
-      throw new UsageException("validate: --data and --label go together");
-    }
+    Options options = Options.parse("validate", args, KNOWN, Set.of("bundle"), Set.of("data", "holdout"));
+    checkCombinations(options);
+    String expected = options.get("expected-digest", null);
     Path bundleDir = BundleSource.fetch(options.required("bundle"), Files.createTempDirectory("flywheel-validate-"));
     ObjectNode json = Json.MAPPER.createObjectNode();
-    String expected = options.get("expected-digest", null);
-    if (expected != null && !expected.matches("^sha256:[a-f0-9]{64}$")) {
-      throw new UsageException("validate: --expected-digest must be sha256: followed by 64 lower-case hex digits");
-    }
     String observed = BundleDigest.of(bundleDir);
     json.put("observedDigest", observed);
     try {
@@ -66,20 +66,53 @@ final class ValidateCommand {
       }
     }
     json.put("smokeTestPassed", true);
+    if (options.has("holdout")) {
+      HoldoutComparison.run(options, bundleDir, observed, metadata, json);
+    }
     json.put("status", "Succeeded");
     json.put("task", metadata.task());
     return json;
   }
 
+  /** Refuses option combinations that cannot be run, before anything is downloaded. */
+  private static void checkCombinations(Options options) {
+    if (options.has("data") && !options.has("label")) {
+      throw new UsageException("validate: --data needs --label");
+    }
+    if (options.has("label") && !options.has("data") && !options.has("holdout")) {
+      throw new UsageException("validate: --label goes with --data or --holdout");
+    }
+    if (options.has("baseline-bundle") && !options.has("holdout")) {
+      throw new UsageException("validate: --baseline-bundle needs --holdout: the baseline is compared on holdout data");
+    }
+    if (options.has("baseline-bundle") != options.has("baseline-expected-digest")) {
+      throw new UsageException("validate: --baseline-bundle and --baseline-expected-digest go together");
+    }
+    for (String name : new String[] {"expected-digest", "baseline-expected-digest"}) {
+      if (options.has(name) && !options.required(name).matches(DIGEST)) {
+        throw new UsageException("validate: --" + name + " must be sha256: followed by 64 lower-case hex digits");
+      }
+    }
+  }
+
   private static void smokeTest(ModelBundle bundle, ObjectNode json) throws CommandFailure {
+    String failure = smokeFailure(bundle);
+    if (failure != null) {
+      json.put("smokeTestPassed", false);
+      throw new CommandFailure(failure, json);
+    }
+  }
+
+  /** Why a smoke inference on a typical row failed (a non-finite score, or a probability outside [0, 1]), or null. */
+  static String smokeFailure(ModelBundle bundle) {
     float[][] scores = bundle.score(new float[][] {bundle.pipeline().encode(bundle.pipeline().typicalRow())});
     boolean classification = bundle.metadata().isClassification();
     for (float s : scores[0]) {
       if (!Float.isFinite(s) || (classification && (s < 0 || s > 1))) {
-        json.put("smokeTestPassed", false);
-        throw new CommandFailure("smoke inference gave an invalid score " + s + " with " + bundle.engine(), json);
+        return "smoke inference gave an invalid score " + s + " with " + bundle.engine();
       }
     }
+    return null;
   }
 
   private static ObjectNode holdout(ModelBundle bundle, Options options) throws Exception {

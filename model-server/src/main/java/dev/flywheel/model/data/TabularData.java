@@ -74,7 +74,7 @@ public final class TabularData {
       numeric[f] = isNumericColumn(table, columns[f], names.get(f));
     }
     List<String> classes = task.isClassification() ? classesOf(table, labelIndex, label, task) : List.of();
-    return typed(table, task, label, labelIndex, names, columns, numeric, classes);
+    return typed(table, task, label, labelIndex, names, columns, numeric, classes, allRows(table));
   }
 
   /**
@@ -82,6 +82,24 @@ public final class TabularData {
    * from the model, not from this data; a label value that is not one of the model's classes is refused.
    */
   public static TabularData forModel(CsvTable table, String label, List<FeatureSpec> features, Task task, List<String> classes) {
+    return byModel(table, label, features, task, classes, false);
+  }
+
+  /**
+   * The same, for fresh holdout data that may hold rows still waiting for their label: only the rows with a label
+   * value are kept (in order); messages still name each row's line in its file.
+   */
+  public static TabularData labelledForModel(CsvTable table, String label, List<FeatureSpec> features, Task task, List<String> classes) {
+    return byModel(table, label, features, task, classes, true);
+  }
+
+  /** The rows of the table that have a value in the column (trimmed, as the table holds them). */
+  public static int[] labelledRows(CsvTable table, int labelIndex) {
+    return java.util.stream.IntStream.range(0, table.rows().size()).filter(r -> !table.rows().get(r)[labelIndex].isEmpty()).toArray();
+  }
+
+  private static TabularData byModel(CsvTable table, String label, List<FeatureSpec> features, Task task, List<String> classes,
+      boolean labelledOnly) {
     int labelIndex = table.indexOf(label);
     if (labelIndex < 0) {
       throw new DataError("label column '" + label + "' not found (columns: " + String.join(", ", table.header()) + ")");
@@ -96,13 +114,19 @@ public final class TabularData {
       }
       numeric[f] = features.get(f).isNumeric();
     }
-    return typed(table, task, label, labelIndex, names, columns, numeric, task.isClassification() ? classes : List.of());
+    int[] selected = labelledOnly ? labelledRows(table, labelIndex) : allRows(table);
+    return typed(table, task, label, labelIndex, names, columns, numeric, task.isClassification() ? classes : List.of(), selected);
   }
 
+  private static int[] allRows(CsvTable table) {
+    return java.util.stream.IntStream.range(0, table.rows().size()).toArray();
+  }
+
+  /** @param selected the rows of the table to keep, in order */
   private static TabularData typed(CsvTable table, Task task, String label, int labelIndex, List<String> names, int[] columns,
-      boolean[] numeric, List<String> classes) {
-    List<Object[]> rows = new ArrayList<>(table.rows().size());
-    for (int r = 0; r < table.rows().size(); r++) {
+      boolean[] numeric, List<String> classes, int[] selected) {
+    List<Object[]> rows = new ArrayList<>(selected.length);
+    for (int r : selected) {
       String[] record = table.rows().get(r);
       Object[] row = new Object[names.size()];
       for (int f = 0; f < names.size(); f++) {
@@ -115,18 +139,19 @@ public final class TabularData {
       rows.add(row);
     }
     double[] labels = new double[rows.size()];
-    for (int r = 0; r < labels.length; r++) {
+    for (int i = 0; i < labels.length; i++) {
+      int r = selected[i];
       String text = table.rows().get(r)[labelIndex];
       if (task.isClassification()) {
-        labels[r] = classes.indexOf(text);
-        if (labels[r] < 0) {
+        labels[i] = classes.indexOf(text);
+        if (labels[i] < 0) {
           throw new DataError("label '" + text + "' at " + table.where(r) + " is not one of the classes " + classes);
         }
       } else {
         if (!looksNumeric(text)) {
           throw new DataError("label column '" + label + "' must be numeric for regression, but " + table.where(r) + " has '" + text + "'");
         }
-        labels[r] = parseNumber(text, label, table.where(r));
+        labels[i] = parseNumber(text, label, table.where(r));
       }
     }
     return new TabularData(task, label, List.copyOf(names), numeric, rows, labels, List.copyOf(classes));

@@ -98,6 +98,40 @@ class FlywheelModelIT {
   }
 
   @Test
+  void validateScoresTheRetrainedCandidateAndTheCurrentVersionOnTheSameFreshHoldout() throws Exception {
+    Path shifted = SyntheticData.churnAfterShift(tmp.resolve("data-shifted"), 1000, 31);
+    Path candidate = tmp.resolve("bundle-shifted");
+    Launcher.Run retrained = Launcher.run(tmp.resolve("logs-shifted"), "train", "--data", shifted.toString(), "--label", "churned",
+        "--hidden-layers", "16,8", "--epochs", "5", "--seed", "42", "--out", candidate.toString());
+    assertThat(retrained.exitCode()).as(retrained.stderr()).isZero();
+    String candidateDigest = Json.MAPPER.readTree(retrained.stdout()).path("bundleDigest").asText();
+    Path fresh = SyntheticData.churnAfterShift(tmp.resolve("fresh"), 300, 32);
+    Path more = SyntheticData.churnAfterShift(tmp.resolve("fresh-more"), 200, 33);
+    Path log = tmp.resolve("termination-compare");
+
+    Launcher.Run compared = Launcher.run(tmp.resolve("logs-compare"), "validate", "--bundle", candidate.toString(),
+        "--expected-digest", candidateDigest, "--holdout", fresh.getParent() + "/", "--holdout", "file://" + more,
+        "--baseline-bundle", bundle.toString(), "--baseline-expected-digest", trained.path("bundleDigest").asText(),
+        "--termination-log", log.toString());
+    assertThat(compared.exitCode()).as(compared.stdout() + compared.stderr()).isZero();
+    JsonNode result = Json.MAPPER.readTree(compared.stdout());
+    assertThat(Json.MAPPER.readTree(Files.readString(log))).as("the termination message the operator reads").isEqualTo(result);
+    assertThat(result.path("status").asText()).isEqualTo("Succeeded");
+    assertThat(result.path("digestMatch").asBoolean()).isTrue();
+    assertThat(result.path("smokeTestPassed").asBoolean()).isTrue();
+    JsonNode holdout = result.path("holdout");
+    assertThat(holdout.path("rows").asInt()).as("a directory of one shard and a file").isEqualTo(500);
+    assertThat(holdout.path("datasetDigest").asText()).matches("sha256:[0-9a-f]{64}");
+    assertThat(holdout.path("baseline").path("digest").asText()).isEqualTo(trained.path("bundleDigest").asText());
+    JsonNode candidateMetrics = holdout.path("metrics");
+    JsonNode baselineMetrics = holdout.path("baseline").path("metrics");
+    assertThat(candidateMetrics.fieldNames()).toIterable().containsExactly("accuracy", "auc", "f1");
+    assertThat(baselineMetrics.fieldNames()).toIterable().containsExactly("accuracy", "auc", "f1");
+    assertThat(candidateMetrics.path("auc").asDouble()).as("trained after the shift, it ranks the fresh rows better")
+        .isGreaterThan(baselineMetrics.path("auc").asDouble() + 0.2);
+  }
+
+  @Test
   void serveAnswersUntilSigtermAndRefusesATamperedBundle() throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -12,6 +12,19 @@ public final class SyntheticData {
 
   /** Churn-like: churned=yes is likely for short tenure, many support calls and month-to-month contracts. */
   public static Path churn(Path dir, int rows, long seed) throws IOException {
+    return churn(dir, "churn.csv", rows, seed, 1);
+  }
+
+  /**
+   * The same customers after the market shifted (a rival courts loyal customers): the same columns, the signal
+   * reversed — churned=yes is now likely for long tenure, few support calls and yearly contracts, so a model trained
+   * before the shift ranks these rows backwards.
+   */
+  public static Path churnAfterShift(Path dir, int rows, long seed) throws IOException {
+    return churn(dir, "churn-shifted.csv", rows, seed, -1);
+  }
+
+  private static Path churn(Path dir, String name, int rows, long seed, int direction) throws IOException {
     Random random = new Random(seed);
     StringBuilder csv = new StringBuilder("tenure_months,monthly_charges,support_calls,contract,churned\n");
     for (int i = 0; i < rows; i++) {
@@ -19,11 +32,11 @@ public final class SyntheticData {
       double charges = 20 + random.nextDouble() * 100;
       int calls = random.nextInt(8);
       String contract = new String[] {"month-to-month", "one-year", "two-year"}[random.nextInt(3)];
-      double z = -0.06 * tenure + 0.5 * calls + 0.01 * charges + (contract.equals("month-to-month") ? 1.2 : -0.8);
+      double z = direction * (-0.06 * tenure + 0.5 * calls + 0.01 * charges + (contract.equals("month-to-month") ? 1.2 : -0.8));
       boolean churned = 1 / (1 + Math.exp(-z)) > random.nextDouble();
       csv.append(String.format(Locale.ROOT, "%.0f,%.2f,%d,%s,%s%n", tenure, charges, calls, contract, churned ? "yes" : "no"));
     }
-    return write(dir, "churn.csv", csv);
+    return write(dir, name, csv);
   }
 
   /** Three well-separated species over two measurements. */
