@@ -45,7 +45,8 @@ class ChartDashboardTest {
   private static final Set<String> MODEL_SERVER = Set.of(
       "flywheel_requests_total", "flywheel_request_errors_total", "flywheel_inference_rows_total", "flywheel_feedback_total",
       "flywheel_feature_drift_psi", "flywheel_prediction_drift_psi", "flywheel_prediction_mean", "flywheel_drift_window_rows",
-      "flywheel_online_accuracy", "flywheel_online_mae", "flywheel_feedback_window_rows", "flywheel_in_flight_requests", "flywheel_model_info");
+      "flywheel_online_accuracy", "flywheel_online_mae", "flywheel_feedback_window_rows", "flywheel_in_flight_requests", "flywheel_model_info",
+      "flywheel_capture_rows_total", "flywheel_capture_pending_rows", "flywheel_capture_shards_total");
   /** Its histograms, scraped as _bucket, _sum and _count series. */
   private static final Set<String> MODEL_SERVER_HISTOGRAMS = Set.of("flywheel_request_duration_seconds", "flywheel_batch_size_rows");
   /** What the issue asks the dashboard to show, by the metric that shows it. */
