@@ -17,4 +17,7 @@ public class TriggerStatus {
 
   @JsonPropertyDescription("Since when the condition has held (RFC 3339).")
   private String since;
+
+  @JsonPropertyDescription("The ModelVersion the value was measured on (the stable one); a new one starts the for clock over.")
+  private String version;
 }

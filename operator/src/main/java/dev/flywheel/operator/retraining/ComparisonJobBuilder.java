@@ -21,6 +21,10 @@ import java.util.Map;
  */
 public final class ComparisonJobBuilder {
   public static final String COMPONENT = "comparison";
+  /** The ModelDeployment a comparison decides for (its events go there). */
+  public static final String FOR_DEPLOYMENT = dev.flywheel.crds.Flywheel.GROUP + "/compares-for";
+  /** The retraining TrainingJob whose version is compared. */
+  public static final String FOR_RETRAIN = dev.flywheel.crds.Flywheel.GROUP + "/compares-retrain";
 
   private ComparisonJobBuilder() {}
 
@@ -47,8 +51,9 @@ public final class ComparisonJobBuilder {
     labels.put("app.kubernetes.io/part-of", "flywheel");
     labels.put(Labels.MANAGED_BY, Labels.OPERATOR);
     labels.put(Labels.MODEL, deployment.getSpec().getModel());
-    labels.put(Labels.DEPLOYMENT, deployment.getMetadata().getName());
-    labels.put(Labels.TRAINING_JOB, retrain.getMetadata().getName());
+    // Not the deployment or training-job labels: the serving selector (PDB, HPA) and the trainer's pod lookup must not see these pods.
+    labels.put(FOR_DEPLOYMENT, deployment.getMetadata().getName());
+    labels.put(FOR_RETRAIN, retrain.getMetadata().getName());
     labels.put(Labels.SITE, siteName);
     var dataset = retrain.getSpec().getDataset();
     String credentials = dataset.getSecretRef() != null ? dataset.getSecretRef().getName() : null;

@@ -55,6 +55,11 @@ public class Promoter {
         : new Promotion();
     Optional<ModelVersion> current = Optional.ofNullable(status.getCurrentVersion()).map(in.versions()::get);
     String name = candidate.getMetadata().getName();
+    if (PromotionGates.mustBeatCurrent(promotion) && status.getCurrentVersion() != null && current.isEmpty()) {
+      reject(client, deployment, status, last, name + " cannot be compared: the serving version " + status.getCurrentVersion() + " is gone");
+      operatorMetrics.promotionRefused(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), "mustBeatCurrent");
+      return false;
+    }
     PromotionGates gates = PromotionGates.check(promotion, candidate, current);
     if (gates.passed() && PromotionGates.mustBeatCurrent(promotion) && current.isPresent() && promotion.getHoldoutUris() != null
         && !promotion.getHoldoutUris().isEmpty()) {
@@ -85,15 +90,24 @@ public class Promoter {
     if (!Boolean.TRUE.equals(promotion.getAuto()) || deployment.getSpec().getFollowStage() == null || !createdHere) {
       last.setOutcome(RetrainOutcome.REGISTERED);
       last.setMessage(name + " passed the gates (" + gates.message() + "); "
-          + (deployment.getSpec().getFollowStage() == null ? "the deployment pins spec.version" : "promotion.auto is off") + ": promote it by hand");
+          + (deployment.getSpec().getFollowStage() == null ? "the deployment pins spec.version"
+              : !Boolean.TRUE.equals(promotion.getAuto()) ? "promotion.auto is off" : "this retrain did not create it") + ": promote it by hand");
       events.normal(client, deployment, "RetrainRegistered", last.getMessage());
       return false;
     }
     Stage stage = Stage.valueOf(deployment.getSpec().getFollowStage().name());
-    client.resources(ModelVersion.class).inNamespace(candidate.getMetadata().getNamespace()).withName(name).edit(mv -> {
-      mv.getSpec().setStage(stage);
-      return mv;
-    });
+    try {
+      client.resources(ModelVersion.class).inNamespace(candidate.getMetadata().getNamespace()).withName(name).edit(mv -> {
+        mv.getSpec().setStage(stage);
+        return mv;
+      });
+    } catch (KubernetesClientException e) {
+      if (e.getCode() < 400 || e.getCode() >= 500 || e.getCode() == 409) {
+        throw e;
+      }
+      reject(client, deployment, status, last, name + " passed the gates but could not be promoted: " + dev.flywheel.operator.common.StatusUpdates.describe(e));
+      return false;
+    }
     last.setOutcome(RetrainOutcome.PROMOTED);
     last.setMessage(name + " passed the gates (" + gates.message() + ") and is promoted to " + stage);
     events.normal(client, deployment, "RetrainPromoted", last.getMessage());
@@ -142,8 +156,12 @@ public class Promoter {
       last.setOutcome(COMPARING);
       return Optional.empty();
     }
+    String uid = comparison.get().getMetadata().getUid();
     String message = RuntimeJob.terminationMessage(in.client().pods().inNamespace(in.deployment().getMetadata().getNamespace())
-        .withLabel("job-name", jobName).list().getItems()).orElse(null);
+        .withLabel("job-name", jobName).list().getItems().stream()
+        .filter(p -> uid == null || p.getMetadata().getLabels() == null || !p.getMetadata().getLabels().containsKey("controller-uid")
+            || uid.equals(p.getMetadata().getLabels().get("controller-uid")))
+        .toList()).orElse(null);
     return Optional.of(ComparisonResult.parse(message));
   }
 }

@@ -61,8 +61,11 @@ public record PromotionGates(Optional<String> gate, String message) {
     for (Gate gate : gates) {
       Double mine = candidate.get(gate.getMetric());
       Double theirs = current.get(gate.getMetric());
+      if (theirs == null && where.isEmpty()) {
+        continue; // the version serving now was registered without this metric
+      }
       if (theirs == null) {
-        continue;
+        return failed("mustBeatCurrent:" + gate.getMetric(), "the version serving now has no " + gate.getMetric() + where);
       }
       if (mine == null) {
         return failed("mustBeatCurrent:" + gate.getMetric(), "the new version has no " + gate.getMetric() + where);

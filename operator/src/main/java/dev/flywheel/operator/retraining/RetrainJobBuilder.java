@@ -30,7 +30,15 @@ public final class RetrainJobBuilder {
 
   private RetrainJobBuilder() {}
 
-  public static TrainingJob build(ModelDeployment deployment, TriggerStatus firing, String reason) {
+  public static final String STARTED_AT = Flywheel.GROUP + "/retrain-started";
+
+  /**
+   * @param previous when the latest earlier retrain started (part of the name: a condition that keeps holding past
+   *     the cooldown is a new firing, with a new TrainingJob)
+   * @param now the operator's time, recorded on the TrainingJob: cooldown and budget count from it
+   */
+  public static TrainingJob build(ModelDeployment deployment, TriggerStatus firing, String reason, java.util.Optional<java.time.Instant> previous,
+      java.time.Instant now) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("app.kubernetes.io/name", "flywheel-trainer");
     labels.put("app.kubernetes.io/part-of", "flywheel");
@@ -43,9 +51,10 @@ public final class RetrainJobBuilder {
     annotations.put(TRIGGER_VALUE, String.valueOf(firing.getValue()));
     annotations.put(TRIGGER_SINCE, firing.getSince());
     annotations.put(REASON, reason);
+    annotations.put(STARTED_AT, dev.flywheel.operator.common.Timestamps.format(now));
     TrainingJob job = new TrainingJob();
     job.setMetadata(new ObjectMetaBuilder()
-        .withName(name(deployment, firing))
+        .withName(name(deployment, firing, previous))
         .withNamespace(deployment.getMetadata().getNamespace())
         .withLabels(labels)
         .withAnnotations(annotations)
@@ -55,17 +64,24 @@ public final class RetrainJobBuilder {
     return job;
   }
 
-  /** {@code <deployment, at most 38 characters>-rt-<8 hex digits of uid, trigger and since>}: at most 50 characters. */
-  static String name(ModelDeployment deployment, TriggerStatus firing) {
+  /** {@code <deployment, at most 38 characters>-rt-<8 hex digits of uid, trigger, since and the previous start>}: at most 50 characters. */
+  static String name(ModelDeployment deployment, TriggerStatus firing, java.util.Optional<java.time.Instant> previous) {
     String base = deployment.getMetadata().getName();
     base = base.length() > 38 ? base.substring(0, 38).replaceAll("-+$", "") : base;
-    String identity = deployment.getMetadata().getUid() + "/" + firing.getName() + "/" + firing.getSince();
+    String identity = deployment.getMetadata().getUid() + "/" + firing.getName() + "/" + firing.getSince() + "/"
+        + previous.map(dev.flywheel.operator.common.Timestamps::format).orElse("-");
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
       return base + "-rt-" + HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** When a retrain started: the operator's annotation, else the TrainingJob's creation (empty if neither reads). */
+  public static java.util.Optional<java.time.Instant> startedAt(TrainingJob job) {
+    String stamped = job.getMetadata().getAnnotations() == null ? null : job.getMetadata().getAnnotations().get(STARTED_AT);
+    return dev.flywheel.operator.common.Timestamps.parse(stamped).or(() -> dev.flywheel.operator.common.Timestamps.parse(job.getMetadata().getCreationTimestamp()));
   }
 
   /** Whether a TrainingJob was started by retraining (the label this builder sets). */

@@ -19,6 +19,8 @@ public final class RetrainOutcome {
   public static final String REGISTERED = "Registered";
   public static final String REJECTED = "Rejected";
   public static final String FAILED = "Failed";
+  /** Outcomes after which nothing more happens to a retrain. */
+  public static final java.util.Set<String> FINAL = java.util.Set.of(PROMOTED, REGISTERED, REJECTED, FAILED);
 
   /** The retrain's stage before the gates: the outcome so far, and the validated version when it is one. */
   record Progress(String outcome, Optional<ModelVersion> validated, String message) {

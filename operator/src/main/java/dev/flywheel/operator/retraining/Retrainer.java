@@ -15,6 +15,7 @@ import dev.flywheel.operator.OperatorSettings;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.EventRecorder;
 import dev.flywheel.operator.common.Labels;
+import dev.flywheel.operator.common.StatusUpdates;
 import dev.flywheel.operator.common.Timestamps;
 import dev.flywheel.operator.metrics.MetricsSource;
 import dev.flywheel.operator.metrics.PrometheusEndpoint;
@@ -45,6 +46,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class Retrainer {
   public static final String RETRAINING = "Retraining";
+  /** How long a TrainingJob just created may be missing from the informer cache before it counts as gone. */
+  static final Duration CACHE_GRACE = Duration.ofMinutes(2);
 
   @Inject
   MetricsSource metrics;
@@ -97,21 +100,24 @@ public class Retrainer {
       Conditions.set(status.getConditions(), RETRAINING, ConditionStatus.False, "NotConfigured", "spec.retraining is not set", generation, clock);
       return Optional.empty();
     }
-    List<Instant> started = retrainJobs.stream().map(j -> Timestamps.parse(j.getMetadata().getCreationTimestamp()).orElse(now)).toList();
+    List<Instant> started = new ArrayList<>(retrainJobs.stream().map(RetrainJobBuilder::startedAt).flatMap(Optional::stream).toList());
+    Optional.ofNullable(status.getLastRetrain()).map(LastRetrain::getTime).flatMap(Timestamps::parse)
+        .filter(t -> !started.contains(t)).ifPresent(started::add); // a deleted TrainingJob lifts neither cooldown nor budget
     status.setRetrainsToday((int) RetrainPolicy.retrainsToday(started, now));
     boolean retrainRunning = followLatest(in, status);
 
     Duration interval = interval(deployment);
     Optional<Instant> evaluated = Timestamps.parse(status.getTriggersEvaluatedAt());
-    boolean due = status.getCurrentVersion() != null && (evaluated.isEmpty() || !now.isBefore(evaluated.get().plus(interval)));
+    boolean hasTriggers = retraining.getTriggers() != null && !retraining.getTriggers().isEmpty();
+    boolean due = hasTriggers && status.getCurrentVersion() != null
+        && (evaluated.isEmpty() || evaluated.get().isAfter(now) || !now.isBefore(evaluated.get().plus(interval)));
     if (due) {
-      evaluate(client, deployment, status, now);
+      evaluate(client, deployment, status, now, rolloutRunning);
     }
     List<TriggerStatus> triggers = status.getTriggers() == null ? List.of() : status.getTriggers();
     RetrainPolicy.Decision decision = RetrainPolicy.decide(retraining, triggers, started, retrainRunning, rolloutRunning, now);
     if (due && decision.start().isPresent()) {
-      start(client, deployment, status, decision, now);
-      retrainRunning = true;
+      retrainRunning = start(client, deployment, status, decision, started, now);
     }
     if (retrainRunning) {
       LastRetrain last = status.getLastRetrain();
@@ -128,11 +134,11 @@ public class Retrainer {
   private Duration interval(ModelDeployment deployment) {
     Duration interval = settings.retraining().interval();
     String scrape = deployment.getSpec().getMonitoring() == null ? null : deployment.getSpec().getMonitoring().getScrapeInterval();
-    Duration scrapeInterval = scrape == null ? Duration.ZERO : Durations.parse(scrape);
+    Duration scrapeInterval = Durations.parse(scrape == null ? "15s" : scrape); // the CRD's default scrape interval
     return scrapeInterval.compareTo(interval) > 0 ? scrapeInterval : interval;
   }
 
-  private void evaluate(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, Instant now) {
+  private void evaluate(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, Instant now, boolean rolloutRunning) {
     Map<String, String> values = Map.of(
         QueryTemplate.MODEL, deployment.getSpec().getModel(),
         QueryTemplate.VERSION, status.getCurrentVersion(),
@@ -147,7 +153,8 @@ public class Retrainer {
       unavailable = Optional.of(new String[] {"CredentialsUnavailable", e.getMessage()});
     }
     List<TriggerStatus> next = new ArrayList<>();
-    for (Trigger trigger : deployment.getSpec().getRetraining().getTriggers()) {
+    for (Trigger trigger : deployment.getSpec().getRetraining().getTriggers() == null ? List.<Trigger>of()
+        : deployment.getSpec().getRetraining().getTriggers()) {
       QueryResult result;
       if (endpoint == null) {
         result = QueryResult.queryError(unavailable.get()[1]);
@@ -161,9 +168,12 @@ public class Retrainer {
       if (!result.available() && unavailable.isEmpty()) {
         unavailable = Optional.of(new String[] {AnalysisRunner.unavailableReason(result.outcome()), "trigger " + trigger.getName() + ": " + result.message()});
       }
+      // A condition held by the previous version does not count for a newly promoted one: its clock starts over.
       Optional<TriggerStatus> previous = status.getTriggers() == null ? Optional.empty()
-          : status.getTriggers().stream().filter(t -> trigger.getName().equals(t.getName())).findFirst();
+          : status.getTriggers().stream().filter(t -> trigger.getName().equals(t.getName()))
+              .filter(t -> status.getCurrentVersion().equals(t.getVersion())).findFirst();
       TriggerStatus evaluated = TriggerEvaluator.evaluate(trigger, previous, result, now);
+      evaluated.setVersion(status.getCurrentVersion());
       next.add(evaluated);
       operatorMetrics.trigger(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), trigger.getName(), evaluated.getValue(),
           Boolean.TRUE.equals(evaluated.getFiring()));
@@ -171,6 +181,9 @@ public class Retrainer {
     status.setTriggers(next);
     status.setTriggersEvaluatedAt(Timestamps.format(now));
     Long generation = deployment.getMetadata().getGeneration();
+    if (rolloutRunning) {
+      return; // the rollout's analysis owns MetricsAvailable while it runs
+    }
     if (unavailable.isPresent()) {
       Conditions.set(status.getConditions(), "MetricsAvailable", ConditionStatus.False, unavailable.get()[0],
           unavailable.get()[1] + "; no trigger fires while metrics are unavailable", generation, clock);
@@ -179,43 +192,70 @@ public class Retrainer {
     }
   }
 
-  private void start(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, RetrainPolicy.Decision decision, Instant now) {
+  /** Starts the retrain of this firing; returns whether one runs (false when the API refused the TrainingJob). */
+  private boolean start(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, RetrainPolicy.Decision decision,
+      List<Instant> started, Instant now) {
     TriggerStatus firing = decision.start().get();
     String reason = "trigger " + firing.getName() + " = " + firing.getValue() + " since " + firing.getSince();
-    TrainingJob job = RetrainJobBuilder.build(deployment, firing, reason);
+    Optional<Instant> previous = started.stream().max(Instant::compareTo);
+    TrainingJob job = RetrainJobBuilder.build(deployment, firing, reason, previous, now);
+    String name = job.getMetadata().getName();
     try {
       client.resource(job).create();
-      events.normal(client, deployment, "RetrainStarted", "started TrainingJob " + job.getMetadata().getName() + ": " + reason);
+      events.normal(client, deployment, "RetrainStarted", "started TrainingJob " + name + ": " + reason);
       operatorMetrics.retrain(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(), firing.getName(), OperatorMetrics.STARTED);
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
+      if (e.getCode() == 409) {
+        // This firing's TrainingJob exists already (created by a pass whose status was lost): nothing twice.
+        if (status.getLastRetrain() != null && name.equals(status.getLastRetrain().getTrainingJob())) {
+          return !RetrainOutcome.FINAL.contains(status.getLastRetrain().getOutcome());
+        }
+      } else if (e.getCode() >= 400 && e.getCode() < 500) {
+        String message = "the API refused the retraining TrainingJob " + name + ": " + StatusUpdates.describe(e);
+        Conditions.set(status.getConditions(), RETRAINING, ConditionStatus.False, "TemplateRejected", message, deployment.getMetadata().getGeneration(),
+            clock);
+        events.warning(client, deployment, "TemplateRejected", message);
+        return false;
+      } else {
         throw e;
       }
-      // This firing's TrainingJob exists already (a restart after creating it): nothing is created twice.
     }
     LastRetrain last = new LastRetrain();
     last.setTime(Timestamps.format(now));
     last.setReason(reason);
-    last.setTrainingJob(job.getMetadata().getName());
+    last.setTrainingJob(name);
     last.setOutcome(RetrainOutcome.RUNNING);
     status.setLastRetrain(last);
-    status.setRetrainsToday(status.getRetrainsToday() == null ? 1 : status.getRetrainsToday() + 1);
+    status.setRetrainsToday((int) RetrainPolicy.retrainsToday(started, now) + 1);
+    return true;
   }
 
   /** Follows the latest retrain to its outcome; returns whether it is still running (training, validating, comparing). */
   private boolean followLatest(Inputs in, ModelDeploymentStatus status) {
     KubernetesClient client = in.client();
     ModelDeployment deployment = in.deployment();
-    Optional<TrainingJob> latest = in.retrainJobs().stream().max(Comparator.comparing((TrainingJob j) -> j.getMetadata().getCreationTimestamp()));
+    Optional<TrainingJob> latest = in.retrainJobs().stream().max(Comparator.comparing((TrainingJob j) -> RetrainJobBuilder.startedAt(j).orElse(Instant.EPOCH)));
+    LastRetrain last = status.getLastRetrain();
+    boolean lastIsNewer = last != null && last.getTrainingJob() != null && (latest.isEmpty()
+        || !last.getTrainingJob().equals(latest.get().getMetadata().getName())
+            && Timestamps.parse(last.getTime()).orElse(Instant.EPOCH).isAfter(RetrainJobBuilder.startedAt(latest.get()).orElse(Instant.EPOCH)));
+    if (lastIsNewer) {
+      // Just created and not in the cache yet (it runs), or deleted since (it ended): never re-decide an older one.
+      boolean justCreated = Timestamps.parse(last.getTime()).map(t -> t.plus(CACHE_GRACE).isAfter(in.now())).orElse(false);
+      if (!justCreated && !RetrainOutcome.FINAL.contains(last.getOutcome())) {
+        last.setOutcome(RetrainOutcome.FAILED);
+        last.setMessage("TrainingJob " + last.getTrainingJob() + " is gone");
+      }
+      return justCreated && !RetrainOutcome.FINAL.contains(last.getOutcome());
+    }
     if (latest.isEmpty()) {
       return false;
     }
     TrainingJob job = latest.get();
-    LastRetrain last = status.getLastRetrain();
     if (last == null || !job.getMetadata().getName().equals(last.getTrainingJob())) {
       // Rebuilt from the TrainingJob itself when the status was lost.
       last = new LastRetrain();
-      last.setTime(job.getMetadata().getCreationTimestamp());
+      last.setTime(RetrainJobBuilder.startedAt(job).map(Timestamps::format).orElse(job.getMetadata().getCreationTimestamp()));
       last.setReason(job.getMetadata().getAnnotations() == null ? null : job.getMetadata().getAnnotations().get(RetrainJobBuilder.REASON));
       last.setTrainingJob(job.getMetadata().getName());
       last.setOutcome(RetrainOutcome.RUNNING);

@@ -51,8 +51,9 @@ final class ServingEventSources {
     InformerEventSource<Job, ModelDeployment> comparisons = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Job.class, ModelDeployment.class)
             .withLabelSelector(Labels.COMPONENT + "=" + ComparisonJobBuilder.COMPONENT + "," + Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-            .withSecondaryToPrimaryMapper(job -> job.getMetadata().getLabels() == null || job.getMetadata().getLabels().get(Labels.DEPLOYMENT) == null
-                ? Set.of() : Set.of(new ResourceID(job.getMetadata().getLabels().get(Labels.DEPLOYMENT), job.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(job -> job.getMetadata().getLabels() == null
+                || job.getMetadata().getLabels().get(ComparisonJobBuilder.FOR_DEPLOYMENT) == null ? Set.of()
+                : Set.of(new ResourceID(job.getMetadata().getLabels().get(ComparisonJobBuilder.FOR_DEPLOYMENT), job.getMetadata().getNamespace())))
             .build(), context);
     return List.of(versions, sites, retrains, comparisons, owned(context, Deployment.class), owned(context, Service.class),
         owned(context, PodDisruptionBudget.class));

@@ -112,8 +112,17 @@ class RetrainingLoopTest {
     return retrains().get(0);
   }
 
+  /** Waits until the TrainingJob reconciler placed the job and created its trainer Job (its status exists). */
+  private void placed(TrainingJob job) {
+    await().atMost(WAIT).until(() -> {
+      TrainingJob live = client.resources(TrainingJob.class).inNamespace(NS).withName(job.getMetadata().getName()).get();
+      return live.getStatus() != null && live.getStatus().getJobName() != null;
+    });
+  }
+
   /** Plays the trainer: the TrainingJob succeeded and registered version 2 with these metrics, validated. */
   private void retrainRegistered(TrainingJob job, String metrics) {
+    placed(job);
     fixture.validatedVersion(2, "internal", metrics, "{%s: %s, %s: %s}".formatted(Labels.MANAGED_BY, Labels.OPERATOR, Labels.TRAINING_JOB,
         job.getMetadata().getName()));
     client.resources(TrainingJob.class).inNamespace(NS).withName(job.getMetadata().getName()).editStatus(tj -> {
@@ -217,5 +226,26 @@ class RetrainingLoopTest {
     assertThat(lastRetrain().getCandidateMetrics()).containsEntry("auc", 0.74);
     assertThat(lastRetrain().getCurrentMetrics()).containsEntry("auc", 0.79);
     assertThat(fixture.version("churn-v2").getSpec().getStage()).isNotEqualTo(Stage.Production);
+  }
+
+  @Test
+  void aConditionThatKeepsHoldingRetrainsAgainAfterTheCooldownAndTheFirstOutcomeStands() {
+    TrainingJob first = driftFires();
+    placed(first);
+    client.resources(TrainingJob.class).inNamespace(NS).withName(first.getMetadata().getName()).editStatus(tj -> {
+      tj.getStatus().setPhase(TrainingPhase.Failed);
+      tj.getStatus().setMessage("column 'churned' is missing");
+      return tj;
+    });
+    await().atMost(WAIT).until(() -> lastRetrain() != null && "Failed".equals(lastRetrain().getOutcome()));
+    assertThat(fixture.condition("Retraining", "False", "Cooldown")).isTrue();
+    clock.advance(Duration.ofMinutes(61));
+    await().atMost(WAIT).until(() -> retrains().size() == 2);
+    await().atMost(WAIT).until(() -> lastRetrain() != null && !first.getMetadata().getName().equals(lastRetrain().getTrainingJob()));
+    assertThat(client.v1().events().inNamespace(NS).list().getItems().stream().filter(e -> "RetrainFailed".equals(e.getReason())))
+        .singleElement().satisfies(e -> assertThat(e.getCount()).as("the failure is announced once").isEqualTo(1));
+    clock.advance(Duration.ofMinutes(61));
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> retrains().size() == 2);
+    assertThat(fixture.condition("Retraining", "True", "Running")).as("the second one runs: nothing more starts").isTrue();
   }
 }
