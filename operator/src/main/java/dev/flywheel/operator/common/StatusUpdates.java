@@ -67,6 +67,24 @@ public final class StatusUpdates {
     return false;
   }
 
+  /**
+   * What every reconciler's updateErrorStatus does: an unexpected error becomes Ready=False, reason ReconcileError,
+   * with a one-line message, on the status stored in the cache, written only when it changes; a write conflict is
+   * retried without a condition.
+   */
+  public static <S, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> reconcileError(R resource,
+      io.javaoperatorsdk.operator.api.reconciler.Context<R> context, Exception error, Supplier<S> empty,
+      java.util.function.Function<S, java.util.List<dev.flywheel.crds.common.Condition>> conditions, java.time.Clock clock) {
+    if (conflict(error)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    S stored = storedStatus(resource, context);
+    S status = copyOf(stored, empty);
+    Conditions.set(conditions.apply(status), "Ready", dev.flywheel.crds.common.ConditionStatus.False, "ReconcileError", describe(error),
+        resource.getMetadata().getGeneration(), clock);
+    return errorIfChanged(resource, stored, status);
+  }
+
   /** The error status to write, or none when nothing changed (a failing retry loop then makes no status writes). */
   public static <S, R extends CustomResource<?, S>> ErrorStatusUpdateControl<R> errorIfChanged(R resource, S stored, S built) {
     if (Objects.equals(stored, built)) {

@@ -118,14 +118,7 @@ public class ModelVersionReconciler implements Reconciler<ModelVersion>, Cleaner
   @Override
   public ErrorStatusUpdateControl<ModelVersion> updateErrorStatus(ModelVersion version, Context<ModelVersion> context, Exception error) {
     operatorMetrics.reconciled("ModelVersion", OperatorMetrics.ERROR);
-    if (StatusUpdates.conflict(error)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    ModelVersionStatus stored = StatusUpdates.storedStatus(version, context);
-    ModelVersionStatus status = StatusUpdates.copyOf(stored, ModelVersionStatus::new);
-    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
-        version.getMetadata().getGeneration(), clock);
-    return StatusUpdates.errorIfChanged(version, stored, status);
+    return StatusUpdates.reconcileError(version, context, error, ModelVersionStatus::new, ModelVersionStatus::getConditions, clock);
   }
 
   /** Creates or observes the validation Job; returns when to look again (waiting for a Site, or polling a remote one). */

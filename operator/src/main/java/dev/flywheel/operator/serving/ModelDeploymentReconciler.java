@@ -305,14 +305,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Override
   public ErrorStatusUpdateControl<ModelDeployment> updateErrorStatus(ModelDeployment deployment, Context<ModelDeployment> context, Exception error) {
     operatorMetrics.reconciled("ModelDeployment", OperatorMetrics.ERROR);
-    if (StatusUpdates.conflict(error)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    ModelDeploymentStatus stored = StatusUpdates.storedStatus(deployment, context);
-    ModelDeploymentStatus status = StatusUpdates.copyOf(stored, ModelDeploymentStatus::new);
-    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
-        deployment.getMetadata().getGeneration(), clock);
-    return StatusUpdates.errorIfChanged(deployment, stored, status);
+    return StatusUpdates.reconcileError(deployment, context, error, ModelDeploymentStatus::new, ModelDeploymentStatus::getConditions, clock);
   }
 
   /** ModelDeployments seen, so the metrics of one that was deleted are dropped (looked at most once a minute). */

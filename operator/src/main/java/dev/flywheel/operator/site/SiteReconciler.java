@@ -116,14 +116,7 @@ public class SiteReconciler implements Reconciler<Site> {
   @Override
   public ErrorStatusUpdateControl<Site> updateErrorStatus(Site site, Context<Site> context, Exception error) {
     operatorMetrics.reconciled("Site", OperatorMetrics.ERROR);
-    if (StatusUpdates.conflict(error)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    SiteStatus stored = StatusUpdates.storedStatus(site, context);
-    SiteStatus status = StatusUpdates.copyOf(stored, SiteStatus::new);
-    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
-        site.getMetadata().getGeneration(), clock);
-    return StatusUpdates.errorIfChanged(site, stored, status);
+    return StatusUpdates.reconcileError(site, context, error, SiteStatus::new, SiteStatus::getConditions, clock);
   }
 
   private record Probe(boolean reachable, String reachableReason, boolean ready, String readyReason, String message) {}

@@ -90,14 +90,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
   @Override
   public ErrorStatusUpdateControl<TrainingJob> updateErrorStatus(TrainingJob trainingJob, Context<TrainingJob> context, Exception error) {
     operatorMetrics.reconciled("TrainingJob", OperatorMetrics.ERROR);
-    if (StatusUpdates.conflict(error)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    TrainingJobStatus stored = StatusUpdates.storedStatus(trainingJob, context);
-    TrainingJobStatus status = StatusUpdates.copyOf(stored, TrainingJobStatus::new);
-    Conditions.set(status.getConditions(), READY, ConditionStatus.False, "ReconcileError", StatusUpdates.describe(error),
-        trainingJob.getMetadata().getGeneration(), clock);
-    return StatusUpdates.errorIfChanged(trainingJob, stored, status);
+    return StatusUpdates.reconcileError(trainingJob, context, error, TrainingJobStatus::new, TrainingJobStatus::getConditions, clock);
   }
 
   private UpdateControl<TrainingJob> reconcileStatus(TrainingJob trainingJob, Context<TrainingJob> context) {
