@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -53,8 +52,7 @@ public final class OwnedChildren {
           }
           // It exists but the cache does not show it (behind, or its labels were edited away): compare the live one.
           HasMetadata live = client.resource(want).get();
-          boolean ours = live != null && live.getMetadata().getOwnerReferences() != null
-              && live.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(ownerUid, o.getUid()));
+          boolean ours = OwnerReferences.ownedBy(live, ownerUid);
           if (live != null && !ours) {
             throw new IllegalStateException(key.apply(want) + " exists and belongs to something else: rename or delete it");
           }
@@ -72,8 +70,7 @@ public final class OwnedChildren {
     }
     Set<String> wanted = desired.stream().map(key).collect(Collectors.toSet());
     for (HasMetadata have : stored) {
-      boolean owned = have.getMetadata().getOwnerReferences() != null
-          && have.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(ownerUid, o.getUid()));
+      boolean owned = OwnerReferences.ownedBy(have, ownerUid);
       if (owned && !wanted.contains(key.apply(have))) {
         client.resource(have).delete();
         deleted.add(key.apply(have));

@@ -15,4 +15,10 @@ public final class OwnerReferences {
         .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
         .withController(true).withBlockOwnerDeletion(true).build();
   }
+
+  /** Whether a resource carries an owner reference to the owner with this uid. */
+  public static boolean ownedBy(HasMetadata resource, String ownerUid) {
+    return resource != null && ownerUid != null && resource.getMetadata().getOwnerReferences() != null
+        && resource.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownerUid.equals(o.getUid()));
+  }
 }

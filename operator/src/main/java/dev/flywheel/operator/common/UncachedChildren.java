@@ -104,8 +104,7 @@ public class UncachedChildren {
       var resource = client.genericKubernetesResources(child.getApiVersion(), child.getKind()).inNamespace(child.getMetadata().getNamespace())
           .withName(child.getMetadata().getName());
       GenericKubernetesResource live = resource.get();
-      if (live != null && live.getMetadata().getOwnerReferences() != null
-          && live.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownerUid.equals(o.getUid()))) {
+      if (OwnerReferences.ownedBy(live, ownerUid)) {
         resource.delete();
       }
     } catch (KubernetesClientException e) {

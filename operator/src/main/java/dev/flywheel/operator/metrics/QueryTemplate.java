@@ -22,6 +22,12 @@ public final class QueryTemplate {
 
   private QueryTemplate() {}
 
+  /** The placeholders of a ModelDeployment's queries, with {{version}} the ModelVersion they are scoped to. */
+  public static Map<String, String> placeholders(dev.flywheel.crds.modeldeployment.ModelDeployment deployment, String version) {
+    return Map.of(MODEL, deployment.getSpec().getModel(), VERSION, version, NAMESPACE, deployment.getMetadata().getNamespace(),
+        DEPLOYMENT, deployment.getMetadata().getName());
+  }
+
   /**
    * The query with every placeholder replaced by its escaped value; an IllegalArgumentException names the placeholders
    * that have no value.

@@ -56,8 +56,6 @@ public final class RetrainOutcome {
 
   /** Whether a recorded outcome is final for this TrainingJob (gates already decided, or it failed). */
   static boolean decided(LastRetrain last, TrainingJob job) {
-    return last != null && job.getMetadata().getName().equals(last.getTrainingJob())
-        && (PROMOTED.equals(last.getOutcome()) || REGISTERED.equals(last.getOutcome()) || REJECTED.equals(last.getOutcome())
-            || FAILED.equals(last.getOutcome()));
+    return last != null && job.getMetadata().getName().equals(last.getTrainingJob()) && FINAL.contains(last.getOutcome());
   }
 }

@@ -139,11 +139,7 @@ public class Retrainer {
   }
 
   private void evaluate(KubernetesClient client, ModelDeployment deployment, ModelDeploymentStatus status, Instant now, boolean rolloutRunning) {
-    Map<String, String> values = Map.of(
-        QueryTemplate.MODEL, deployment.getSpec().getModel(),
-        QueryTemplate.VERSION, status.getCurrentVersion(),
-        QueryTemplate.NAMESPACE, deployment.getMetadata().getNamespace(),
-        QueryTemplate.DEPLOYMENT, deployment.getMetadata().getName());
+    Map<String, String> values = QueryTemplate.placeholders(deployment, status.getCurrentVersion());
     PrometheusEndpoint endpoint;
     Optional<String[]> unavailable = Optional.empty();
     try {

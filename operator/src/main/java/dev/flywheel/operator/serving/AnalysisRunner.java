@@ -44,11 +44,7 @@ public class AnalysisRunner {
       QueryResult unavailable = QueryResult.queryError(message);
       return new Round(queries.stream().map(q -> AnalysisJudge.measure(q, unavailable, now)).toList(), Optional.of("CredentialsUnavailable"), message);
     }
-    Map<String, String> values = Map.of(
-        "model", deployment.getSpec().getModel(),
-        "version", version.getMetadata().getName(),
-        "namespace", deployment.getMetadata().getNamespace(),
-        "deployment", deployment.getMetadata().getName());
+    Map<String, String> values = QueryTemplate.placeholders(deployment, version.getMetadata().getName());
     List<AnalysisMeasurement> measurements = new java.util.ArrayList<>();
     Optional<String> unavailable = Optional.empty();
     String message = "every analysis query answered";

@@ -17,6 +17,7 @@ import dev.flywheel.operator.common.Labels;
 import dev.flywheel.operator.common.Names;
 import dev.flywheel.operator.common.OptionalApis;
 import dev.flywheel.operator.common.OwnedChildren;
+import dev.flywheel.operator.common.OwnerReferences;
 import dev.flywheel.operator.common.StatusUpdates;
 import dev.flywheel.operator.common.UncachedChildren;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -146,7 +147,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       uncached.add(PodMonitorBuilder.build(deployment));
     }
     List<HasMetadata> existing = Stream.of(Deployment.class, Service.class, PodDisruptionBudget.class)
-        .flatMap(type -> ownedBy(context, type, deployment)).toList();
+        .<HasMetadata>flatMap(type -> ownedBy(context, type, deployment)).toList();
     OwnedChildren.Changes changes = OwnedChildren.apply(client, desired, existing, deployment.getMetadata().getUid());
     List<GenericKubernetesResource> possible = new ArrayList<>();
     if (podMonitor) {
@@ -176,8 +177,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     status.setObservedGeneration(deployment.getMetadata().getGeneration());
     ServingConditions.build(deployment, status, new ServingConditions.Facts(refusal, Optional.ofNullable(wantedName), wantedReplicas, readyWanted,
         rolledOut, plan, Optional.ofNullable(round[0])), clock);
-    List<TrainingJob> retrainJobs = Caches.cache(context, TrainingJob.class).list(namespace, job -> job.getMetadata().getOwnerReferences() != null
-        && job.getMetadata().getOwnerReferences().stream().anyMatch(o -> deployment.getMetadata().getUid().equals(o.getUid()))).toList();
+    List<TrainingJob> retrainJobs = ownedBy(context, TrainingJob.class, deployment).toList();
     Optional<Duration> retrainRecheck = retrainer.reconcile(new Retrainer.Inputs(client, deployment, retrainJobs, versions, sites,
         name -> Optional.ofNullable(cached(context, Job.class, name, namespace)),
         Conditions.isTrue(status.getConditions(), ServingConditions.PROGRESSING), now), status);
@@ -333,10 +333,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return Caches.cache(context, type).get(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, namespace)).orElse(null);
   }
 
-  private static <R extends HasMetadata> Stream<HasMetadata> ownedBy(Context<ModelDeployment> context, Class<R> type, ModelDeployment deployment) {
-    String uid = deployment.getMetadata().getUid();
-    return Caches.cache(context, type).list(deployment.getMetadata().getNamespace(), r -> r.getMetadata().getOwnerReferences() != null
-        && r.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid()))).map(r -> (HasMetadata) r);
+  /** The deployment's children of this type, from the informer cache. */
+  private static <R extends HasMetadata> Stream<R> ownedBy(Context<ModelDeployment> context, Class<R> type, ModelDeployment deployment) {
+    return Caches.cache(context, type).list(deployment.getMetadata().getNamespace(),
+        r -> OwnerReferences.ownedBy(r, deployment.getMetadata().getUid()));
   }
 
   private static Duration min(Duration a, Duration b) {
