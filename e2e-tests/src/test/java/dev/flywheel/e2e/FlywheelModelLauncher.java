@@ -1,5 +1,7 @@
 package dev.flywheel.e2e;
 
+import dev.flywheel.sandbox.Ports;
+import dev.flywheel.sandbox.Processes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.crds.validation.RepoPaths;

@@ -1,5 +1,7 @@
 package dev.flywheel.e2e;
 
+import dev.flywheel.sandbox.Ports;
+import dev.flywheel.sandbox.Processes;
 import dev.flywheel.operator.metrics.MetricsSource;
 import dev.flywheel.operator.metrics.PrometheusEndpoint;
 import dev.flywheel.operator.metrics.QueryResult;

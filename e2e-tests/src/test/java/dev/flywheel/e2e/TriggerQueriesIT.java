@@ -1,5 +1,7 @@
 package dev.flywheel.e2e;
 
+import dev.flywheel.sandbox.Ports;
+import dev.flywheel.sandbox.Processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

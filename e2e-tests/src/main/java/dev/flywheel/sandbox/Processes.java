@@ -1,13 +1,13 @@
-package dev.flywheel.e2e;
+package dev.flywheel.sandbox;
 
 import java.util.concurrent.TimeUnit;
 
 /** Stops a process a test started, and every process it started, whatever state it is in. */
-final class Processes {
+public final class Processes {
   private Processes() {}
 
   /** SIGTERM to the process and its descendants, then SIGKILL to whatever is still alive after 10 s. */
-  static void stop(Process process) throws InterruptedException {
+  public static void stop(Process process) throws InterruptedException {
     if (process == null) {
       return;
     }
