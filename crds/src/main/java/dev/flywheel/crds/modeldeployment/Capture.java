@@ -29,4 +29,9 @@ public class Capture {
   @Max(100000)
   @JsonPropertyDescription("Most scored rows a pod holds in memory waiting for their /v1/feedback labels; the oldest go first.")
   private Integer maxPendingRows;
+
+  @Default("15m")
+  @Pattern(dev.flywheel.crds.common.Patterns.DURATION)
+  @JsonPropertyDescription("Longest time a shard stays open before it is closed and visible to retraining (a duration such as 15m): a retraining TrainingJob sees a labelled row at most this long after its label came.")
+  private String maxShardAge;
 }

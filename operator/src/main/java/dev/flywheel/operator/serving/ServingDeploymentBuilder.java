@@ -102,7 +102,8 @@ public final class ServingDeploymentBuilder {
       // Every pod of every track writes its own shards there (names carry the pod), so one read-write mount serves all.
       args.addAll(List.of("--capture-uri", storage.write(capture.getUri()),
           "--capture-sample-rate", String.valueOf(or(capture.getSampleRate(), 1.0)),
-          "--capture-max-pending", String.valueOf(or(capture.getMaxPendingRows(), 10000))));
+          "--capture-max-pending", String.valueOf(or(capture.getMaxPendingRows(), 10000)),
+          "--capture-max-shard-age", or(capture.getMaxShardAge(), "15m")));
     }
     return args;
   }

@@ -177,10 +177,11 @@ class ServingDeploymentBuilderTest {
 
   @Test
   void captureWritesLabelledTrafficToTheClaimMountedReadWrite() {
-    Deployment deployment = ServingDeploymentBuilder.build(mdep(FULL + "monitoring: {capture: {uri: \"pvc://captures/churn/\", sampleRate: 0.25}}\n"),
+    Deployment deployment = ServingDeploymentBuilder.build(mdep(FULL + "monitoring: {capture: {uri: \"pvc://captures/churn/\", sampleRate: 0.25, maxShardAge: 30s}}\n"),
         pvcVersion(), Track.STABLE, 1, List.of(), "flywheel/model:1", true);
     assertThat(container(deployment).getArgs()).containsSubsequence("--capture-uri", "/mnt/pvc/captures/churn/")
-        .containsSubsequence("--capture-sample-rate", "0.25").containsSubsequence("--capture-max-pending", "10000");
+        .containsSubsequence("--capture-sample-rate", "0.25").containsSubsequence("--capture-max-pending", "10000")
+        .containsSubsequence("--capture-max-shard-age", "30s");
     assertThat(container(deployment).getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/mnt/pvc/captures");
       assertThat(m.getReadOnly()).isFalse();
