@@ -1,5 +1,6 @@
 package dev.flywheel.e2e;
 
+import dev.flywheel.sandbox.story.ChurnData;
 import dev.flywheel.sandbox.Ports;
 import dev.flywheel.sandbox.Processes;
 import static org.assertj.core.api.Assertions.assertThat;
