@@ -11,7 +11,7 @@ import java.util.Random;
  * The sandbox's churn data in Java: a training CSV (label churned), and Open Inference Protocol requests for the model
  * trained on it, valid ones and malformed ones the server must refuse with a 4xx.
  */
-final class ChurnData {
+public final class ChurnData {
   private static final String[] CONTRACTS = {"month-to-month", "one-year", "two-year"};
   private static final String[] MALFORMED = {
       "{not json",
@@ -22,7 +22,7 @@ final class ChurnData {
   private ChurnData() {}
 
   /** Short tenure, many support calls and month-to-month contracts make churn likely, as in ./sandbox. */
-  static Path writeCsv(Path file, int rows, long seed) throws IOException {
+  public static Path writeCsv(Path file, int rows, long seed) throws IOException {
     Random random = new Random(seed);
     StringBuilder csv = new StringBuilder("tenure_months,monthly_charges,support_calls,contract,churned\n");
     for (int i = 0; i < rows; i++) {
@@ -38,7 +38,7 @@ final class ChurnData {
   }
 
   /** A valid one-row inference request. */
-  static String validRequest(Random random) {
+  public static String validRequest(Random random) {
     return request(1 + random.nextInt(72), 20 + random.nextDouble() * 100, random.nextInt(8), CONTRACTS[random.nextInt(3)]);
   }
 
