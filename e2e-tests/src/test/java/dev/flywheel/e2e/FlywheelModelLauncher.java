@@ -1,10 +1,9 @@
 package dev.flywheel.e2e;
 
-import dev.flywheel.sandbox.Ports;
-import dev.flywheel.sandbox.Processes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.crds.validation.RepoPaths;
+import dev.flywheel.sandbox.Processes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,8 +1,5 @@
 package dev.flywheel.e2e;
 
-import dev.flywheel.sandbox.story.ChurnData;
-import dev.flywheel.sandbox.Ports;
-import dev.flywheel.sandbox.Processes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -18,9 +15,12 @@ import dev.flywheel.operator.metrics.AnalysisPhase;
 import dev.flywheel.operator.metrics.AnalysisVerdict;
 import dev.flywheel.operator.metrics.PrometheusClient;
 import dev.flywheel.operator.metrics.PrometheusEndpoint;
-import dev.flywheel.operator.metrics.QueryResult;
 import dev.flywheel.operator.metrics.QueryResult.Outcome;
+import dev.flywheel.operator.metrics.QueryResult;
 import dev.flywheel.operator.metrics.QueryTemplate;
+import dev.flywheel.sandbox.Ports;
+import dev.flywheel.sandbox.Processes;
+import dev.flywheel.sandbox.story.ChurnData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
