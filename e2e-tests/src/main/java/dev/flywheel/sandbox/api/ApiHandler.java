@@ -1,0 +1,98 @@
+package dev.flywheel.sandbox.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front of the in-process API: routes /version, discovery, OpenAPI and resource requests (watches streamed),
+ * and turns every refusal into a Kubernetes Status (never a stack trace).
+ */
+final class ApiHandler implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+  private final ResourceTypes types;
+  private final ObjectStore store;
+  private final ResourceRequests resources;
+  private final Discovery discovery;
+
+  ApiHandler(ResourceTypes types, ObjectStore store) {
+    this.types = types;
+    this.store = store;
+    this.resources = new ResourceRequests(store);
+    this.discovery = new Discovery(types);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      ApiRequest request = ApiRequest.from(exchange);
+      try {
+        route(exchange, request);
+      } catch (ApiException e) {
+        write(exchange, new ApiResponse(e.code(), e.toStatus()));
+      } catch (RuntimeException e) {
+        LOG.warn("{} {} failed", request.method(), request.path(), e);
+        write(exchange, new ApiResponse(500, new ApiException(500, "InternalError",
+            "an error on the server (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ") has prevented the request from succeeding")
+            .toStatus()));
+      }
+    }
+  }
+
+  private void route(HttpExchange exchange, ApiRequest request) throws IOException {
+    Optional<ResourcePath> resourcePath = ResourcePath.parse(request.path());
+    if (resourcePath.isEmpty()) {
+      Optional<JsonNode> document = discovery.document(request.path());
+      if (document.isEmpty() || !request.method().equals("GET")) {
+        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+      }
+      write(exchange, ApiResponse.ok(document.get()));
+      return;
+    }
+    ResourcePath path = resourcePath.get();
+    ResourceType type = types.find(path.group(), path.version(), path.plural())
+        .orElseThrow(() -> new ApiException(404, "NotFound", "the server could not find the requested resource"));
+    if (request.method().equals("GET") && path.subresource() == null && request.flag("watch")) {
+      watch(exchange, request, type, path);
+      return;
+    }
+    write(exchange, resources.handle(request, type, path));
+  }
+
+  private void watch(HttpExchange exchange, ApiRequest request, ResourceType type, ResourcePath path) throws IOException {
+    if (request.websocketUpgrade()) {
+      // No WebSocket here: a 200 makes the fabric8 client fall back to a watch over plain HTTP.
+      exchange.getResponseHeaders().set("Connection", "close");
+      write(exchange, ApiResponse.ok(new ApiException(200, "WebSocketUnsupported", "watch over HTTP instead").toStatus()));
+      return;
+    }
+    var filter = Selectors.of(request.param("labelSelector"), request.param("fieldSelector"));
+    if (path.name() != null) {
+      String name = path.name();
+      filter = filter.and(object -> name.equals(object.path("metadata").path("name").asText()));
+    }
+    String namespace = type.namespaced() ? path.namespace() : null;
+    WatchHub.Watch watch = store.watch(type, namespace, filter, request.param("resourceVersion"));
+    WatchStreamer.stream(exchange, watch, request.param("timeoutSeconds"));
+  }
+
+  static void write(HttpExchange exchange, ApiResponse response) throws IOException {
+    byte[] body = ApiRequest.JSON.writeValueAsBytes(response.body());
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(response.code(), body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  static ObjectNode status(int code, String reason, String message) {
+    return new ApiException(code, reason, message).toStatus();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.flywheel.sandbox.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams a watch as kube-apiserver does over plain HTTP: a chunked response of newline-delimited JSON events
+ * ({"type":"ADDED","object":{...}}), until timeoutSeconds (30 minutes at most), the client leaves or the server stops.
+ */
+final class WatchStreamer {
+  private static final long LONGEST_SECONDS = 1800;
+
+  private WatchStreamer() {}
+
+  static void stream(HttpExchange exchange, WatchHub.Watch watch, String timeoutSeconds) throws IOException {
+    long seconds = LONGEST_SECONDS;
+    if (timeoutSeconds != null && !timeoutSeconds.isEmpty()) {
+      try {
+        seconds = Math.min(LONGEST_SECONDS, Math.max(1, Long.parseLong(timeoutSeconds)));
+      } catch (NumberFormatException e) {
+        watch.close();
+        throw ApiException.badRequest("invalid timeoutSeconds \"" + timeoutSeconds + "\"");
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, 0);
+    try (watch; OutputStream out = exchange.getResponseBody()) {
+      out.flush();
+      while (System.nanoTime() < deadline) {
+        Change change = watch.next(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1),
+            TimeUnit.MILLISECONDS);
+        if (change == null) {
+          continue;
+        }
+        ObjectNode event = JsonNodeFactory.instance.objectNode();
+        event.put("type", change.type());
+        event.set("object", change.object());
+        out.write(ApiRequest.JSON.writeValueAsBytes(event));
+        out.write("\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // The client went away.
+    }
+  }
+}

@@ -1,0 +1,254 @@
+package dev.flywheel.sandbox.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flywheel.crds.validation.RepoPaths;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The in-process API through the fabric8 client, as the operator and the local node use it. */
+class LocalApiServerTest {
+  private static LocalApiServer api;
+  private static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    api = LocalApiServer.start(RepoPaths.chartCrds());
+    client = api.client();
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  private static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> modelDeployments() {
+    return client.genericKubernetesResources("mlops.flywheel.dev/v1alpha1", "ModelDeployment").inNamespace("default");
+  }
+
+  private static GenericKubernetesResource modelDeployment(String name, Map<String, Object> spec) {
+    GenericKubernetesResource mdep = new GenericKubernetesResource();
+    mdep.setApiVersion("mlops.flywheel.dev/v1alpha1");
+    mdep.setKind("ModelDeployment");
+    mdep.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+    mdep.setAdditionalProperty("spec", spec);
+    return mdep;
+  }
+
+  private static GenericKubernetesResource valid(String name) {
+    return modelDeployment(name, Map.of("model", "churn", "followStage", "Production"));
+  }
+
+  @Test
+  void validModelDeploymentIsStoredWithDefaultsAndGenerationOne() {
+    GenericKubernetesResource created = modelDeployments().resource(valid("valid")).create();
+
+    assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
+    assertThat(created.getMetadata().getUid()).isNotBlank();
+    assertThat(created.get("spec", "replicas").toString()).isEqualTo("1");
+    assertThat(modelDeployments().withName("valid").get().get("spec", "replicas").toString()).isEqualTo("1");
+  }
+
+  @Test
+  void invalidModelDeploymentIsRefusedWith422NamingTheField() {
+    GenericKubernetesResource invalid = modelDeployment("invalid", Map.of("model", "churn", "followStage", "Production", "replicas", -1));
+
+    assertThatThrownBy(() -> modelDeployments().resource(invalid).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getStatus().getReason()).isEqualTo("Invalid");
+          assertThat(e.getStatus().getMessage()).contains("spec.replicas");
+          assertThat(e.getStatus().getDetails().getCauses()).extracting("field").contains("spec.replicas");
+        });
+    assertThat(modelDeployments().withName("invalid").get()).isNull();
+
+    GenericKubernetesResource bothVersions = modelDeployment("both", Map.of("model", "churn", "followStage", "Production", "version", "v1"));
+    assertThatThrownBy(() -> modelDeployments().resource(bothVersions).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getStatus().getDetails().getCauses()).extracting("field").contains("spec.version");
+        });
+  }
+
+  @Test
+  void generationRisesOnlyWhenTheSpecChanges() {
+    modelDeployments().resource(valid("generation")).create();
+
+    GenericKubernetesResource labelled = modelDeployments().withName("generation")
+        .edit(m -> { m.getMetadata().setLabels(Map.of("team", "churn")); return m; });
+    assertThat(labelled.getMetadata().getGeneration()).isEqualTo(1L);
+
+    GenericKubernetesResource scaled = modelDeployments().withName("generation")
+        .edit(m -> { ((Map<String, Object>) m.getAdditionalProperties().get("spec")).put("replicas", 2); return m; });
+    assertThat(scaled.getMetadata().getGeneration()).isEqualTo(2L);
+
+    GenericKubernetesResource withStatus = modelDeployments().withName("generation").get();
+    withStatus.setAdditionalProperty("status", Map.of("replicas", 2));
+    GenericKubernetesResource statusWritten = modelDeployments().resource(withStatus).updateStatus();
+    assertThat(statusWritten.getMetadata().getGeneration()).isEqualTo(2L);
+    assertThat(statusWritten.get("status", "replicas").toString()).isEqualTo("2");
+  }
+
+  @Test
+  void statusSubresourceSeparatesStatusFromTheRest() {
+    modelDeployments().resource(valid("status")).create();
+
+    GenericKubernetesResource mainWrite = modelDeployments().withName("status").get();
+    mainWrite.setAdditionalProperty("status", Map.of("url", "http://ignored"));
+    assertThat(modelDeployments().resource(mainWrite).update().getAdditionalProperties()).doesNotContainKey("status");
+
+    GenericKubernetesResource statusWrite = modelDeployments().withName("status").get();
+    statusWrite.setAdditionalProperty("status", Map.of("url", "http://churn"));
+    ((Map<String, Object>) statusWrite.getAdditionalProperties().get("spec")).put("replicas", 7);
+    GenericKubernetesResource written = modelDeployments().resource(statusWrite).updateStatus();
+    assertThat(written.get("status", "url").toString()).isEqualTo("http://churn");
+    assertThat(written.get("spec", "replicas").toString()).isEqualTo("1");
+
+    // fabric8 adds ?fieldManager=...; the write still goes to status only.
+    GenericKubernetesResource badStatus = modelDeployments().withName("status").get();
+    badStatus.setAdditionalProperty("status", Map.of("replicas", "many"));
+    assertThatThrownBy(() -> modelDeployments().resource(badStatus).updateStatus())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getStatus().getDetails().getCauses()).extracting("field").contains("status.replicas");
+        });
+  }
+
+  @Test
+  void staleResourceVersionIsAConflict() {
+    GenericKubernetesResource created = modelDeployments().resource(valid("conflict")).create();
+    modelDeployments().withName("conflict").edit(m -> { m.getMetadata().setLabels(Map.of("a", "b")); return m; });
+
+    created.getMetadata().setLabels(Map.of("a", "c"));
+    assertThatThrownBy(() -> modelDeployments().resource(created).update())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+  }
+
+  @Test
+  void serverSideApplyCreatesThenMergesAndReplacesStatus() {
+    PatchContext apply = new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("flywheel")
+        .withForce(true).build();
+    GenericKubernetesResource created = modelDeployments().resource(valid("applied")).patch(apply);
+    assertThat(created.getMetadata().getUid()).isNotBlank();
+    assertThat(created.get("spec", "replicas").toString()).isEqualTo("1");
+
+    GenericKubernetesResource firstStatus = valid("applied");
+    firstStatus.setAdditionalProperty("status", Map.of("url", "http://a", "replicas", 1));
+    modelDeployments().resource(firstStatus).subresource("status").patch(apply);
+    GenericKubernetesResource secondStatus = valid("applied");
+    secondStatus.setAdditionalProperty("status", Map.of("replicas", 2));
+    GenericKubernetesResource applied = modelDeployments().resource(secondStatus).subresource("status").patch(apply);
+
+    assertThat((Map<String, Object>) applied.getAdditionalProperties().get("status")).containsExactly(Map.entry("replicas", 2));
+    assertThat(applied.getMetadata().getGeneration()).isEqualTo(1L);
+  }
+
+  @Test
+  void finalizersHoldDeletionUntilRemoved() {
+    GenericKubernetesResource withFinalizer = valid("finalized");
+    withFinalizer.getMetadata().setFinalizers(List.of("mlops.flywheel.dev/cleanup"));
+    modelDeployments().resource(withFinalizer).create();
+
+    modelDeployments().withName("finalized").delete();
+    GenericKubernetesResource deleting = modelDeployments().withName("finalized").get();
+    assertThat(deleting.getMetadata().getDeletionTimestamp()).isNotBlank();
+
+    modelDeployments().withName("finalized").edit(m -> { m.getMetadata().setFinalizers(List.of()); return m; });
+    assertThat(modelDeployments().withName("finalized").get()).isNull();
+  }
+
+  @Test
+  void dependentsAreCollectedWhenTheirOwnerGoes() {
+    GenericKubernetesResource owner = modelDeployments().resource(valid("owner")).create();
+    Deployment dependent = client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
+        .withNewMetadata().withName("owner-stable").withOwnerReferences(new OwnerReferenceBuilder()
+            .withApiVersion(owner.getApiVersion()).withKind(owner.getKind()).withName("owner")
+            .withUid(owner.getMetadata().getUid()).withController(true).build()).endMetadata()
+        .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "owner").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "owner").endMetadata()
+        .withNewSpec().addNewContainer().withName("server").withImage("flywheel-model").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
+    assertThat(dependent.getMetadata().getUid()).isNotBlank();
+
+    modelDeployments().withName("owner").delete();
+
+    client.apps().deployments().inNamespace("default").withName("owner-stable").waitUntilCondition(d -> d == null, 10, TimeUnit.SECONDS);
+    assertThat(client.apps().deployments().inNamespace("default").withName("owner-stable").get()).isNull();
+  }
+
+  @Test
+  void scaleSubresourceOfModelDeploymentsAndDeployments() throws Exception {
+    modelDeployments().resource(valid("scaled")).create();
+    HttpResponse<String> patched = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api.url()
+            + "/apis/mlops.flywheel.dev/v1alpha1/namespaces/default/modeldeployments/scaled/scale"))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"spec\":{\"replicas\":3}}"))
+        .header("Content-Type", "application/merge-patch+json").timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(patched.statusCode()).isEqualTo(200);
+    assertThat(patched.body()).contains("\"kind\":\"Scale\"");
+    assertThat(modelDeployments().withName("scaled").get().get("spec", "replicas").toString()).isEqualTo("3");
+
+    client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
+        .withNewMetadata().withName("web").endMetadata()
+        .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "web").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+        .withNewSpec().addNewContainer().withName("web").withImage("web").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
+    client.apps().deployments().inNamespace("default").withName("web").scale(4);
+    assertThat(client.apps().deployments().inNamespace("default").withName("web").get().getSpec().getReplicas()).isEqualTo(4);
+  }
+
+  @Test
+  void watchesReachTheClientOverPlainHttp() throws Exception {
+    var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var informer = modelDeployments().inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(GenericKubernetesResource obj) {
+        seen.add("add " + obj.getMetadata().getName());
+      }
+
+      @Override
+      public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+        seen.add("update " + newObj.getMetadata().getName());
+      }
+
+      @Override
+      public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+        seen.add("delete " + obj.getMetadata().getName());
+      }
+    });
+    try {
+      modelDeployments().resource(valid("watched")).create();
+      modelDeployments().withName("watched").edit(m -> { m.getMetadata().setLabels(Map.of("x", "y")); return m; });
+      modelDeployments().withName("watched").delete();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!seen.contains("delete watched") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(seen).contains("add watched", "update watched", "delete watched");
+    } finally {
+      informer.close();
+    }
+  }
+}
