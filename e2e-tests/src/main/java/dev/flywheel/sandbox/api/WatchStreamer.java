@@ -1,5 +1,6 @@
 package dev.flywheel.sandbox.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -7,17 +8,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * Streams a watch as kube-apiserver does over plain HTTP: a chunked response of newline-delimited JSON events
- * ({"type":"ADDED","object":{...}}), until timeoutSeconds (30 minutes at most), the client leaves or the server stops.
+ * ({"type":"ADDED","object":{...}}, the object rendered as a Table when asked), until timeoutSeconds (30 minutes at most), the client leaves or the server stops.
  */
 final class WatchStreamer {
   private static final long LONGEST_SECONDS = 1800;
 
   private WatchStreamer() {}
 
-  static void stream(HttpExchange exchange, WatchHub.Watch watch, String timeoutSeconds) throws IOException {
+  static void stream(HttpExchange exchange, WatchHub.Watch watch, String timeoutSeconds, UnaryOperator<JsonNode> render)
+      throws IOException {
     long seconds = LONGEST_SECONDS;
     if (timeoutSeconds != null && !timeoutSeconds.isEmpty()) {
       try {
@@ -40,7 +43,7 @@ final class WatchStreamer {
         }
         ObjectNode event = JsonNodeFactory.instance.objectNode();
         event.put("type", change.type());
-        event.set("object", change.object());
+        event.set("object", render.apply(change.object()));
         out.write(ApiRequest.JSON.writeValueAsBytes(event));
         out.write("\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
