@@ -22,8 +22,11 @@ final class ApiHandler implements HttpHandler {
   private final Discovery discovery;
   private final OpenApiDocument openApi;
 
-  ApiHandler(ResourceTypes types, ObjectStore store) {
+  private final RequestCounts counts;
+
+  ApiHandler(ResourceTypes types, ObjectStore store, RequestCounts counts) {
     this.types = types;
+    this.counts = counts;
     this.store = store;
     this.resources = new ResourceRequests(store);
     this.discovery = new Discovery(types);
@@ -49,6 +52,7 @@ final class ApiHandler implements HttpHandler {
 
   private void route(HttpExchange exchange, ApiRequest request) throws IOException {
     Optional<ResourcePath> resourcePath = ResourcePath.parse(request.path());
+    counts.count(request.method(), resourcePath.orElse(null), request.flag("watch"));
     if (resourcePath.isEmpty()) {
       Optional<JsonNode> document = discovery.document(request.path()).or(() -> openApi.document(request.path()));
       if (document.isEmpty() || !request.method().equals("GET")) {

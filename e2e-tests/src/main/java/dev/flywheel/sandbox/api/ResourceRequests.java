@@ -87,7 +87,7 @@ public final class ResourceRequests {
     ObjectNode applied = (ObjectNode) body;
     try {
       return ApiResponse.ok(store.update(type, namespace, name, stored -> status ? withStatusOf(stored, applied)
-          : (ObjectNode) Patches.mergePatch(stored, applied), status, request.writeOptions()));
+          : (ObjectNode) Patches.applyMerge(stored, applied), status, request.writeOptions()));
     } catch (ApiException e) {
       if (e.code() != 404 || status) {
         throw e;
