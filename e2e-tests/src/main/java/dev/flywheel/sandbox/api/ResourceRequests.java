@@ -19,6 +19,9 @@ public final class ResourceRequests {
   }
 
   public ApiResponse handle(ApiRequest request, ResourceType type, ResourcePath path) {
+    if (AccessReviews.handles(type)) {
+      return AccessReviews.review(request, type);
+    }
     String namespace = type.namespaced() ? path.namespace() : null;
     if (type.namespaced() && namespace == null && !path.collection()) {
       throw new ApiException(404, "NotFound", "the server could not find the requested resource");

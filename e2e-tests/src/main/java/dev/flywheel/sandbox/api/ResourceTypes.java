@@ -36,6 +36,10 @@ public final class ResourceTypes {
     types.builtIn("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false, null);
     types.builtIn("events.k8s.io", "v1", "Event", "events", true, List.of("ev"), List.of(), false, null);
     types.builtIn("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, List.of("pdb"), List.of(), true, null);
+    types.builtIn("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false, List.of(),
+        List.of(), false, null);
+    types.builtIn("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, List.of(),
+        List.of(), false, null);
     types.builtIn("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
         List.of("crd", "crds"), List.of("api-extensions"), true, null);
     return types;

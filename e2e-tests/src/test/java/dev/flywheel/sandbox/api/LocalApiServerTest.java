@@ -148,6 +148,18 @@ class LocalApiServerTest {
   }
 
   @Test
+  void selfRulesReviewGrantsEverythingAsLeaderElectionAsks() {
+    var review = client.authorization().v1().selfSubjectRulesReview().create(
+        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder().withNewSpec()
+            .withNamespace("default").endSpec().build());
+
+    assertThat(review.getStatus().getResourceRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.getVerbs()).containsExactly("*");
+      assertThat(rule.getResources()).containsExactly("*");
+    });
+  }
+
+  @Test
   void staleResourceVersionIsAConflict() {
     GenericKubernetesResource created = modelDeployments().resource(valid("conflict")).create();
     modelDeployments().withName("conflict").edit(m -> { m.getMetadata().setLabels(Map.of("a", "b")); return m; });
