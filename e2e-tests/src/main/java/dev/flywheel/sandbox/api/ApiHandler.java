@@ -91,7 +91,7 @@ final class ApiHandler implements HttpHandler {
     WatchHub.Watch watch = store.watch(type, namespace, filter, request.param("resourceVersion"));
     boolean table = TableRenderer.wanted(request.accept());
     boolean includeObject = "Object".equals(request.param("includeObject"));
-    WatchStreamer.stream(exchange, watch, request.param("timeoutSeconds"),
+    WatchStreamer.stream(exchange, watch, request.param("timeoutSeconds"), request.flag("allowWatchBookmarks"),
         object -> table ? TableRenderer.render(type, object, includeObject) : object);
   }
 

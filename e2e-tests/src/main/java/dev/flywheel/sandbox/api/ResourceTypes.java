@@ -107,13 +107,6 @@ public final class ResourceTypes {
     return Optional.ofNullable(byGroupVersionPlural.get(group + "/" + version + "/" + plural));
   }
 
-  /** The kind of a manifest (apiVersion and kind). */
-  public Optional<ResourceType> forManifest(String apiVersion, String kind) {
-    return byGroupVersionPlural.values().stream()
-        .filter(type -> type.apiVersion().equals(apiVersion) && type.kind().equals(kind))
-        .findFirst();
-  }
-
   /** Every served kind. */
   public List<ResourceType> all() {
     return byGroupVersionPlural.values().stream()
