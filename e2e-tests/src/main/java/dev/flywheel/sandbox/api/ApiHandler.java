@@ -1,7 +1,6 @@
 package dev.flywheel.sandbox.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
@@ -21,12 +20,17 @@ final class ApiHandler implements HttpHandler {
   private final ObjectStore store;
   private final ResourceRequests resources;
   private final Discovery discovery;
+  private final OpenApiDocument openApi;
 
-  ApiHandler(ResourceTypes types, ObjectStore store) {
+  private final RequestCounts counts;
+
+  ApiHandler(ResourceTypes types, ObjectStore store, RequestCounts counts) {
     this.types = types;
+    this.counts = counts;
     this.store = store;
     this.resources = new ResourceRequests(store);
     this.discovery = new Discovery(types);
+    this.openApi = new OpenApiDocument(types);
   }
 
   @Override
@@ -48,8 +52,9 @@ final class ApiHandler implements HttpHandler {
 
   private void route(HttpExchange exchange, ApiRequest request) throws IOException {
     Optional<ResourcePath> resourcePath = ResourcePath.parse(request.path());
+    counts.count(request.method(), resourcePath.orElse(null), request.flag("watch"));
     if (resourcePath.isEmpty()) {
-      Optional<JsonNode> document = discovery.document(request.path());
+      Optional<JsonNode> document = discovery.document(request.path()).or(() -> openApi.document(request.path()));
       if (document.isEmpty() || !request.method().equals("GET")) {
         throw new ApiException(404, "NotFound", "the server could not find the requested resource");
       }
@@ -63,7 +68,11 @@ final class ApiHandler implements HttpHandler {
       watch(exchange, request, type, path);
       return;
     }
-    write(exchange, resources.handle(request, type, path));
+    ApiResponse response = resources.handle(request, type, path);
+    if (request.method().equals("GET") && path.subresource() == null && TableRenderer.wanted(request.accept())) {
+      response = ApiResponse.ok(TableRenderer.render(type, response.body(), "Object".equals(request.param("includeObject"))));
+    }
+    write(exchange, response);
   }
 
   private void watch(HttpExchange exchange, ApiRequest request, ResourceType type, ResourcePath path) throws IOException {
@@ -80,7 +89,10 @@ final class ApiHandler implements HttpHandler {
     }
     String namespace = type.namespaced() ? path.namespace() : null;
     WatchHub.Watch watch = store.watch(type, namespace, filter, request.param("resourceVersion"));
-    WatchStreamer.stream(exchange, watch, request.param("timeoutSeconds"));
+    boolean table = TableRenderer.wanted(request.accept());
+    boolean includeObject = "Object".equals(request.param("includeObject"));
+    WatchStreamer.stream(exchange, watch, request.param("timeoutSeconds"), request.flag("allowWatchBookmarks"),
+        object -> table ? TableRenderer.render(type, object, includeObject) : object);
   }
 
   static void write(HttpExchange exchange, ApiResponse response) throws IOException {
@@ -92,7 +104,4 @@ final class ApiHandler implements HttpHandler {
     }
   }
 
-  static ObjectNode status(int code, String reason, String message) {
-    return new ApiException(code, reason, message).toStatus();
-  }
 }

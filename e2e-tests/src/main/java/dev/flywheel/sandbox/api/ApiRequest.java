@@ -47,6 +47,10 @@ public record ApiRequest(String method, String path, Map<String, String> query, 
     if (body.length == 0) {
       throw ApiException.badRequest("the request has no body");
     }
+    if (contentType != null && (contentType.contains("protobuf") || contentType.contains("cbor"))) {
+      throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media"
+          + " types include: application/json, application/yaml (this sandbox API speaks no " + contentType + ")");
+    }
     try {
       boolean yaml = contentType != null && contentType.contains("yaml");
       return yaml ? YAML.readTree(body) : JSON.readTree(body);

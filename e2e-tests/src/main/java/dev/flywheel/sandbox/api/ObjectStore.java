@@ -108,7 +108,7 @@ public final class ObjectStore {
         initial.add(new Change("ADDED", type, object, null, resourceVersion));
       }
     }
-    return watches.open(type, namespace, filter, since, initial);
+    return watches.open(type, namespace, filter, since, initial, resourceVersion);
   }
 
   private static long parseResourceVersion(String text) {

@@ -70,6 +70,24 @@ public final class Patches {
   }
 
   /**
+   * Server-side apply, emulated: the applied configuration merged into the stored object (objects merge, lists and
+   * values replace); a null is no instruction (fields the applier no longer sets are not removed).
+   */
+  public static JsonNode applyMerge(JsonNode target, JsonNode applied) {
+    if (!applied.isObject()) {
+      return applied.deepCopy();
+    }
+    ObjectNode result = target != null && target.isObject() ? (ObjectNode) target.deepCopy() : JsonNodeFactory.instance.objectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> fields = applied.fields(); fields.hasNext();) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      if (!field.getValue().isNull()) {
+        result.set(field.getKey(), applyMerge(result.get(field.getKey()), field.getValue()));
+      }
+    }
+    return result;
+  }
+
+  /**
    * Strategic merge, simplified: like a merge patch, but a list of objects that all carry "name" merges element by
    * name ($patch: delete removes one); $setElementOrder, $retainKeys and $deleteFromPrimitiveList directives are dropped.
    */

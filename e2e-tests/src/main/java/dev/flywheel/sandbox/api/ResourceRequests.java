@@ -19,6 +19,9 @@ public final class ResourceRequests {
   }
 
   public ApiResponse handle(ApiRequest request, ResourceType type, ResourcePath path) {
+    if (AccessReviews.handles(type)) {
+      return AccessReviews.review(request, type);
+    }
     String namespace = type.namespaced() ? path.namespace() : null;
     if (type.namespaced() && namespace == null && !path.collection()) {
       throw new ApiException(404, "NotFound", "the server could not find the requested resource");
@@ -87,7 +90,7 @@ public final class ResourceRequests {
     ObjectNode applied = (ObjectNode) body;
     try {
       return ApiResponse.ok(store.update(type, namespace, name, stored -> status ? withStatusOf(stored, applied)
-          : (ObjectNode) Patches.mergePatch(stored, applied), status, request.writeOptions()));
+          : (ObjectNode) Patches.applyMerge(stored, applied), status, request.writeOptions()));
     } catch (ApiException e) {
       if (e.code() != 404 || status) {
         throw e;

@@ -36,6 +36,10 @@ public final class ResourceTypes {
     types.builtIn("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false, null);
     types.builtIn("events.k8s.io", "v1", "Event", "events", true, List.of("ev"), List.of(), false, null);
     types.builtIn("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, List.of("pdb"), List.of(), true, null);
+    types.builtIn("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false, List.of(),
+        List.of(), false, null);
+    types.builtIn("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, List.of(),
+        List.of(), false, null);
     types.builtIn("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
         List.of("crd", "crds"), List.of("api-extensions"), true, null);
     return types;
@@ -101,13 +105,6 @@ public final class ResourceTypes {
   /** The kind served at /apis/group/version/plural (group empty for /api/v1). */
   public Optional<ResourceType> find(String group, String version, String plural) {
     return Optional.ofNullable(byGroupVersionPlural.get(group + "/" + version + "/" + plural));
-  }
-
-  /** The kind of a manifest (apiVersion and kind). */
-  public Optional<ResourceType> forManifest(String apiVersion, String kind) {
-    return byGroupVersionPlural.values().stream()
-        .filter(type -> type.apiVersion().equals(apiVersion) && type.kind().equals(kind))
-        .findFirst();
   }
 
   /** Every served kind. */

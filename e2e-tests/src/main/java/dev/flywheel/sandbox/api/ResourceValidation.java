@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * Validates Flywheel custom resources as kube-apiserver does, with the crds module's ManifestValidator (schema, CEL rules,
- * oldSelf on updates, defaults): a refusal is 422 Invalid naming each field; unknown fields are pruned, or refused with
+ * oldSelf on updates, defaults; nulls pruned first): a refusal is 422 Invalid naming each field; unknown fields are pruned, or refused with
  * 400 under fieldValidation=Strict (kubectl's default).
  */
 public final class ResourceValidation implements Admission {
@@ -31,6 +31,7 @@ public final class ResourceValidation implements Admission {
       return proposed;
     }
     ObjectNode object = proposed.deepCopy();
+    pruneNulls(object);
     for (int attempt = 0; attempt < 2; attempt++) {
       ManifestValidator.Result result = switch (write) {
         case CREATE -> validator.validateCreate(object);
@@ -94,6 +95,22 @@ public final class ResourceValidation implements Admission {
       return "FieldValueTooMany";
     }
     return "FieldValueInvalid";
+  }
+
+  /** No field of the Flywheel CRDs is nullable: kube-apiserver prunes null values before defaulting and validation. */
+  private static void pruneNulls(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      List<String> nulls = new ArrayList<>();
+      object.fields().forEachRemaining(field -> {
+        if (field.getValue().isNull()) {
+          nulls.add(field.getKey());
+        }
+      });
+      object.remove(nulls);
+      object.forEach(ResourceValidation::pruneNulls);
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(ResourceValidation::pruneNulls);
+    }
   }
 
   /** Removes the field at a path such as spec.steps[0].weight. */

@@ -27,7 +27,7 @@ final class ScaleSubresource {
         String mediaType = Patches.mediaType(request.contentType());
         JsonNode patch = request.json();
         yield ApiResponse.ok(write(request, type, namespace, name, current -> mediaType.startsWith("application/apply-patch")
-            ? Patches.mergePatch(current, patch) : Patches.apply(mediaType, current, patch)));
+            ? Patches.applyMerge(current, patch) : Patches.apply(mediaType, current, patch)));
       }
       default -> throw new ApiException(405, "MethodNotAllowed", request.method() + " is not supported on scale");
     };

@@ -26,11 +26,31 @@ public final class WatchHub {
     private final String namespace;
     private final Predicate<JsonNode> filter;
     private final BlockingQueue<Change> events = new LinkedBlockingQueue<>();
+    private final long openedAt;
+    private volatile long lastDelivered;
 
-    private Watch(ResourceType type, String namespace, Predicate<JsonNode> filter) {
+    private Watch(ResourceType type, String namespace, Predicate<JsonNode> filter, long openedAt) {
       this.type = type;
       this.namespace = namespace;
       this.filter = filter;
+      this.openedAt = openedAt;
+    }
+
+    public ResourceType type() {
+      return type;
+    }
+
+    /** Called once an event reached the client. */
+    void delivered(Change change) {
+      lastDelivered = Math.max(lastDelivered, change.resourceVersion());
+    }
+
+    /**
+     * A resourceVersion up to which this watch has sent every change, once its queue is empty: the store's version when
+     * it opened (the replayed and initial events were queued then) or the last event sent. What a BOOKMARK carries.
+     */
+    long bookmarkVersion() {
+      return Math.max(openedAt, lastDelivered);
     }
 
     /** The next event, or null when none came within the timeout. */
@@ -71,11 +91,12 @@ public final class WatchHub {
     }
   }
 
-  Watch open(ResourceType type, String namespace, Predicate<JsonNode> filter, long sinceResourceVersion, List<Change> initial) {
+  Watch open(ResourceType type, String namespace, Predicate<JsonNode> filter, long sinceResourceVersion, List<Change> initial,
+      long currentResourceVersion) {
     if (sinceResourceVersion != 0 && sinceResourceVersion < compactedThrough) {
       throw new ApiException(410, "Expired", "too old resource version: " + sinceResourceVersion + " (" + compactedThrough + ")");
     }
-    Watch watch = new Watch(type, namespace, filter);
+    Watch watch = new Watch(type, namespace, filter, currentResourceVersion);
     initial.forEach(watch.events::add);
     if (sinceResourceVersion != 0) {
       for (Change change : history) {
@@ -96,10 +117,5 @@ public final class WatchHub {
     for (Watch watch : open) {
       watch.offer(change);
     }
-  }
-
-  /** How many watches are open (for tests and diagnostics). */
-  public int openCount() {
-    return open.size();
   }
 }

@@ -136,6 +136,30 @@ class LocalApiServerTest {
   }
 
   @Test
+  void aWriteThatChangesNothingKeepsTheResourceVersionAndIsCounted() {
+    long posts = api.requestCounts().total(key -> key.equals("POST modeldeployments"));
+    GenericKubernetesResource created = modelDeployments().resource(valid("unchanged")).create();
+
+    GenericKubernetesResource replaced = modelDeployments().resource(created).update();
+
+    assertThat(replaced.getMetadata().getResourceVersion()).isEqualTo(created.getMetadata().getResourceVersion());
+    assertThat(api.requestCounts().total(key -> key.equals("POST modeldeployments"))).isEqualTo(posts + 1);
+    assertThat(api.requestCounts().snapshot()).containsKey("PUT modeldeployments");
+  }
+
+  @Test
+  void selfRulesReviewGrantsEverythingAsLeaderElectionAsks() {
+    var review = client.authorization().v1().selfSubjectRulesReview().create(
+        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder().withNewSpec()
+            .withNamespace("default").endSpec().build());
+
+    assertThat(review.getStatus().getResourceRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.getVerbs()).containsExactly("*");
+      assertThat(rule.getResources()).containsExactly("*");
+    });
+  }
+
+  @Test
   void staleResourceVersionIsAConflict() {
     GenericKubernetesResource created = modelDeployments().resource(valid("conflict")).create();
     modelDeployments().withName("conflict").edit(m -> { m.getMetadata().setLabels(Map.of("a", "b")); return m; });
@@ -189,11 +213,14 @@ class LocalApiServerTest {
         .withNewTemplate().withNewMetadata().addToLabels("app", "owner").endMetadata()
         .withNewSpec().addNewContainer().withName("server").withImage("flywheel-model").endContainer().endSpec()
         .endTemplate().endSpec().build()).create();
-    assertThat(dependent.getMetadata().getUid()).isNotBlank();
+    client.configMaps().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("owner-stable-config").withOwnerReferences(new OwnerReferenceBuilder()
+            .withApiVersion("apps/v1").withKind("Deployment").withName("owner-stable")
+            .withUid(dependent.getMetadata().getUid()).build()).endMetadata().build()).create();
 
     modelDeployments().withName("owner").delete();
 
-    client.apps().deployments().inNamespace("default").withName("owner-stable").waitUntilCondition(d -> d == null, 10, TimeUnit.SECONDS);
+    client.configMaps().inNamespace("default").withName("owner-stable-config").waitUntilCondition(c -> c == null, 10, TimeUnit.SECONDS);
     assertThat(client.apps().deployments().inNamespace("default").withName("owner-stable").get()).isNull();
   }
 
@@ -217,6 +244,39 @@ class LocalApiServerTest {
         .endTemplate().endSpec().build()).create();
     client.apps().deployments().inNamespace("default").withName("web").scale(4);
     assertThat(client.apps().deployments().inNamespace("default").withName("web").get().getSpec().getReplicas()).isEqualTo(4);
+  }
+
+  @Test
+  void aWatchFromAResourceVersionGetsEveryLaterChangeAsNewlineDelimitedJson() throws Exception {
+    String since = modelDeployments().resource(valid("replayed")).create().getMetadata().getResourceVersion();
+    modelDeployments().withName("replayed").edit(m -> { m.getMetadata().setLabels(Map.of("step", "1")); return m; });
+    modelDeployments().withName("replayed").edit(m -> { m.getMetadata().setLabels(Map.of("step", "2")); return m; });
+
+    HttpResponse<java.util.stream.Stream<String>> watch = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            api.url() + "/apis/mlops.flywheel.dev/v1alpha1/namespaces/default/modeldeployments?watch=true&timeoutSeconds=2"
+                + "&fieldSelector=metadata.name%3Dreplayed&resourceVersion=" + since)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofLines());
+
+    List<String> events = watch.body().toList();
+    assertThat(events).hasSize(2);
+    assertThat(events).allSatisfy(event -> assertThat(event).startsWith("{\"type\":\"MODIFIED\""));
+    assertThat(events.get(1)).contains("\"step\":\"2\"");
+  }
+
+  @Test
+  void nullsSentByAnApplierArePrunedNotValidated() {
+    PatchContext apply = new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("flywheel")
+        .withForce(true).build();
+    modelDeployments().resource(valid("nulls")).create();
+    GenericKubernetesResource status = valid("nulls");
+    java.util.Map<String, Object> withNull = new java.util.HashMap<>();
+    withNull.put("url", "http://nulls");
+    withNull.put("canaryVersion", null);
+    status.setAdditionalProperty("status", withNull);
+
+    GenericKubernetesResource applied = modelDeployments().resource(status).subresource("status").patch(apply);
+
+    assertThat((Map<String, Object>) applied.getAdditionalProperties().get("status")).containsOnlyKeys("url");
   }
 
   @Test
