@@ -70,11 +70,6 @@ final class Kubelet {
     return runs.containsKey(pod.getMetadata().getUid());
   }
 
-  /** Every process of every pod, stopped by close. */
-  List<Process> processes() {
-    return runs.values().stream().flatMap(run -> run.processes().stream()).toList();
-  }
-
   void stopAll(Duration grace) {
     runs.values().forEach(run -> run.stop(grace));
   }
