@@ -130,6 +130,9 @@ final class Kubelet {
           .editSpec().withNodeName(chosen.get().getMetadata().getName()).endSpec()
           .build());
     } catch (KubernetesClientException failed) {
+      if (failed.getCode() == 404) {
+        return; // deleted meanwhile: its delete event follows
+      }
       LOG.log(Level.WARNING, "cannot bind pod " + namespace + "/" + name + ": " + failed.getMessage());
     }
   }
