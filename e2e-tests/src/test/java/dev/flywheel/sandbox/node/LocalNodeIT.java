@@ -263,6 +263,31 @@ class LocalNodeIT {
     Await.until("the targets file drops it", WAIT, () -> Files.readString(node.scrapeTargetsFile()), text -> !text.contains("exporter"));
   }
 
+  @Test
+  void withoutPodsItOnlyRegistersItsNodes() throws Exception {
+    try (MockApi other = new MockApi();
+        LocalNode idle = LocalNode.builder(other.client()).runPods(false).workDir(workDir.resolve("idle"))
+            .node(NodeRegistration.node("bench-1", Map.of("flywheel.dev/pool", "bench"), List.of())).start()) {
+      KubernetesClient api = other.client();
+      assertThat(api.nodes().withName("bench-1").get().getStatus().getConditions()).anyMatch(c -> "Ready".equals(c.getType()));
+      api.apps().deployments().inNamespace(NS).resource(Serialization.unmarshal("""
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: idle, namespace: work}
+          spec:
+            replicas: 3
+            selector: {matchLabels: {app: idle}}
+            template:
+              metadata: {labels: {app: idle}}
+              spec: {containers: [{name: main, image: busybox, command: [sleep, "30"]}]}
+          """, Deployment.class)).create();
+      Thread.sleep(2000);
+      assertThat(api.pods().inNamespace(NS).list().getItems()).isEmpty();
+      assertThat(api.apps().deployments().inNamespace(NS).withName("idle").get().getStatus()).isNull();
+      assertThat(idle.runningProcesses()).isZero();
+    }
+  }
+
   private static Pod pod(String name, String spec) {
     return pod(name, spec, Map.of());
   }
