@@ -82,7 +82,11 @@ final class ContainerRun {
     state = new ContainerStateBuilder().withNewRunning().withStartedAt(Timestamps.of(runningSince)).endRunning().build();
     int current = generation;
     Process started = process;
-    started.onExit().thenRun(() -> node.loop().execute(() -> exited(current, started)));
+    node.processes().add(started);
+    started.onExit().thenRun(() -> {
+      node.processes().remove(started);
+      node.loop().execute(() -> exited(current, started));
+    });
     scheduleProbes(current);
     changed.run();
   }
@@ -111,11 +115,6 @@ final class ContainerRun {
       pending.cancel(false);
     }
     kill(grace);
-  }
-
-  /** The process and its children, if one runs (for close). */
-  Process process() {
-    return process;
   }
 
   private void kill(Duration grace) {

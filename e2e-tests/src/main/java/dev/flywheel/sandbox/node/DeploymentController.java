@@ -152,6 +152,9 @@ final class DeploymentController {
       StatusPatch.replace(node.client().apps().deployments().inNamespace(deployment.getMetadata().getNamespace())
           .withName(deployment.getMetadata().getName()), status);
     } catch (KubernetesClientException failed) {
+      if (failed.getCode() == 404) {
+        return; // deleted meanwhile: its delete event follows
+      }
       LOG.warning("cannot write the status of Deployment " + deployment.getMetadata().getName() + ": " + failed.getMessage());
     }
   }

@@ -138,6 +138,9 @@ final class JobController {
     try {
       StatusPatch.replace(node.client().batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(job.getMetadata().getName()), status);
     } catch (KubernetesClientException failed) {
+      if (failed.getCode() == 404) {
+        return; // deleted meanwhile: its delete event follows
+      }
       LOG.warning("cannot write the status of Job " + job.getMetadata().getName() + ": " + failed.getMessage());
     }
   }

@@ -55,7 +55,12 @@ final class Kubelet {
       return;
     }
     Optional<PortMap> ports = PortMap.of(pod);
-    PodRun run = new PodRun(node, pod, ports.orElseGet(() -> PortMap.allocate(pod)), () -> markDirty(uid));
+    if (ports.isEmpty()) {
+      // Created with its node already set: record the port mapping first; the update brings the pod back here.
+      annotate(pod, PortMap.allocate(pod));
+      return;
+    }
+    PodRun run = new PodRun(node, pod, ports.get(), () -> markDirty(uid));
     runs.put(uid, run);
     run.start();
     markDirty(uid);
@@ -68,11 +73,6 @@ final class Kubelet {
   /** The pods running on the node's Nodes (for the Service proxies and scrape targets). */
   boolean runs(Pod pod) {
     return runs.containsKey(pod.getMetadata().getUid());
-  }
-
-  /** Every process of every pod, stopped by close. */
-  List<Process> processes() {
-    return runs.values().stream().flatMap(run -> run.processes().stream()).toList();
   }
 
   void stopAll(Duration grace) {
@@ -122,13 +122,27 @@ final class Kubelet {
         }
         return;
       }
+      // Bound by setting spec.nodeName with the port mapping in one write (the sandbox's API accepts it; a real API
+      // server would want the pods/binding subresource, but a real cluster has its own scheduler and kubelets).
       String ports = PortMap.allocate(pod).annotation();
       node.client().pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p)
           .editMetadata().addToAnnotations(PortMap.ANNOTATION, ports).endMetadata()
           .editSpec().withNodeName(chosen.get().getMetadata().getName()).endSpec()
           .build());
     } catch (KubernetesClientException failed) {
+      if (failed.getCode() == 404) {
+        return; // deleted meanwhile: its delete event follows
+      }
       LOG.log(Level.WARNING, "cannot bind pod " + namespace + "/" + name + ": " + failed.getMessage());
+    }
+  }
+
+  private void annotate(Pod pod, PortMap ports) {
+    try {
+      node.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .edit(p -> new PodBuilder(p).editMetadata().addToAnnotations(PortMap.ANNOTATION, ports.annotation()).endMetadata().build());
+    } catch (KubernetesClientException failed) {
+      LOG.log(Level.WARNING, "cannot annotate pod " + pod.getMetadata().getName() + ": " + failed.getMessage());
     }
   }
 

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,9 +41,6 @@ import java.util.logging.Logger;
 public final class LocalNode implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalNode.class.getName());
 
-  private static final ResourceDefinitionContext POD_MONITORS = new ResourceDefinitionContext.Builder()
-      .withGroup("monitoring.coreos.com").withVersion("v1").withKind("PodMonitor").withPlural("podmonitors").withNamespaced(true).build();
-
   private final NodeContext context;
   private final List<Node> nodes;
   private final PodIndex pods = new PodIndex();
@@ -59,7 +56,7 @@ public final class LocalNode implements AutoCloseable {
   private LocalNode(NodeSettings settings, KubernetesClient client, List<Node> nodes) {
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "local-node"));
     ExecutorService probes = Executors.newFixedThreadPool(4, runnable -> daemon(runnable, "local-node-probe"));
-    this.context = new NodeContext(settings, client, loop, probes);
+    this.context = new NodeContext(settings, client, loop, probes, ConcurrentHashMap.newKeySet());
     this.nodes = List.copyOf(nodes);
     PodControl control = new PodControl(client, pods);
     this.kubelet = new Kubelet(context, this.nodes);
@@ -96,9 +93,9 @@ public final class LocalNode implements AutoCloseable {
     return workDir().resolve("pods").resolve(namespace).resolve(pod).resolve(container + ".log");
   }
 
-  /** How many processes the node's pods run now. */
+  /** How many processes the node started are still alive (those of deleted pods that are still stopping included). */
   public int runningProcesses() {
-    return onLoop(() -> (int) kubelet.processes().stream().filter(Process::isAlive).count());
+    return (int) context.processes().stream().filter(Process::isAlive).count();
   }
 
   private LocalNode start() {
@@ -113,7 +110,7 @@ public final class LocalNode implements AutoCloseable {
       inform(client.apps().deployments().inNamespace(namespace).inform(handler(this::deploymentChanged, this::deploymentDeleted)));
       inform(client.services().inNamespace(namespace).inform(handler(this::serviceChanged, this::serviceDeleted)));
       try {
-        inform(client.genericKubernetesResources(POD_MONITORS).inNamespace(namespace)
+        inform(client.genericKubernetesResources(ScrapeTargets.POD_MONITORS).inNamespace(namespace)
             .inform(handler(this::podMonitorChanged, this::podMonitorDeleted)));
       } catch (KubernetesClientException noPodMonitors) {
         LOG.info("no PodMonitors in " + namespace + " (" + noPodMonitors.getMessage() + "): scraping by annotations only");
@@ -240,12 +237,11 @@ public final class LocalNode implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     informers.forEach(SharedIndexInformer::close);
-    List<Process> processes = onLoop(() -> {
-      List<Process> all = kubelet.processes();
+    onLoop(() -> {
       kubelet.stopAll(Duration.ofSeconds(10));
-      return all;
+      return null;
     });
-    Processes.stopAll(processes, Duration.ofSeconds(10));
+    Processes.stopAll(List.copyOf(context.processes()), Duration.ofSeconds(10));
     services.close();
     context.loop().shutdownNow();
     context.probes().shutdownNow();

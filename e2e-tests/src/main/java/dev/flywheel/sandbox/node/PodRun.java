@@ -47,10 +47,6 @@ final class PodRun {
     containers.forEach(container -> container.stop(grace));
   }
 
-  List<Process> processes() {
-    return containers.stream().map(ContainerRun::process).filter(p -> p != null).toList();
-  }
-
   boolean finished() {
     return containers.stream().allMatch(ContainerRun::finished);
   }

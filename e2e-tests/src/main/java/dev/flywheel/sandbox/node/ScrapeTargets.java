@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,9 @@ import java.util.logging.Logger;
  */
 final class ScrapeTargets {
   private static final Logger LOG = Logger.getLogger(ScrapeTargets.class.getName());
+  /** The Prometheus Operator's PodMonitors (the client needs the plural: it has no model class for them). */
+  static final ResourceDefinitionContext POD_MONITORS = new ResourceDefinitionContext.Builder()
+      .withGroup("monitoring.coreos.com").withVersion("v1").withKind("PodMonitor").withPlural("podmonitors").withNamespaced(true).build();
 
   private final Path file;
   private final Map<String, GenericKubernetesResource> podMonitors = new LinkedHashMap<>();

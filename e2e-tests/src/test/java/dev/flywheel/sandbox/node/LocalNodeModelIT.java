@@ -7,6 +7,7 @@ import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.site.SiteSpec;
 import dev.flywheel.sandbox.story.ChurnData;
 import dev.flywheel.operator.common.RuntimeJob;
+import dev.flywheel.sandbox.prometheus.LocalPrometheus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -49,6 +50,7 @@ class LocalNodeModelIT {
   private static KubernetesClient client;
   private static LocalNode node;
   private static Path workDir;
+  private static LocalPrometheus prometheus;
   private static SiteSpec onprem;
   private static String digest;
   private static String bundleUri;
@@ -73,12 +75,20 @@ class LocalNodeModelIT {
         .workDir(workDir)
         .backoff(Duration.ofMillis(500))
         .start();
+    if (LocalPrometheus.installed()) {
+      prometheus = LocalPrometheus.builder(workDir.resolve("prometheus-server")).fileSd(node.scrapeTargetsFile())
+          .scrapeInterval(Duration.ofSeconds(1)).start();
+      prometheus.awaitReady(Duration.ofSeconds(30), null);
+    }
     Path data = Files.createDirectories(workDir.resolve("volumes").resolve(NS).resolve("data"));
     ChurnData.writeCsv(data.resolve("churn.csv"), 400, 7);
   }
 
   @AfterAll
   static void stop() throws Exception {
+    if (prometheus != null) {
+      prometheus.close();
+    }
     if (node != null) {
       node.close();
     }
@@ -177,6 +187,12 @@ class LocalNodeModelIT {
       expected.add(pod.getMetadata().getName() + "@127.0.0.1:" + localPort(pod));
     }
     Await.until("file_sd lists both pods", Duration.ofSeconds(10), () -> targets(), t -> t.equals(expected));
+    if (prometheus != null) {
+      // The real Prometheus reads the file and scrapes both pods with their labels.
+      Set<String> scraped = new HashSet<>();
+      pods.forEach(pod -> scraped.add(pod.getMetadata().getName()));
+      Await.until("Prometheus scrapes both pods", Duration.ofSeconds(30), () -> upPods(), up -> up.equals(scraped));
+    }
 
     // A template change rolls the pods, never below 2 ready (maxUnavailable 0).
     Deployment v2 = OperatorObjects.servingDeployment(mdep, "churn-v2", bundleUri, digest, 2, onprem);
@@ -231,6 +247,19 @@ class LocalNodeModelIT {
       total += Double.parseDouble(matcher.group(1));
     }
     return total;
+  }
+
+  /** The pods whose scrape by the file_sd job succeeded (up == 1), with namespace ml and container flywheel-model. */
+  private static Set<String> upPods() throws Exception {
+    String query = java.net.URLEncoder.encode("up{job=\"flywheel-pods\",namespace=\"ml\",container=\"flywheel-model\"} == 1",
+        java.nio.charset.StandardCharsets.UTF_8);
+    HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(prometheus.baseUrl() + "/api/v1/query?query=" + query))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    Set<String> pods = new HashSet<>();
+    for (JsonNode series : Serialization.jsonMapper().readTree(answer.body()).path("data").path("result")) {
+      pods.add(series.path("metric").path("pod").asText());
+    }
+    return pods;
   }
 
   /** pod@target of every file_sd entry. */

@@ -8,6 +8,7 @@ import dev.flywheel.operator.serving.ServingDeploymentBuilder;
 import dev.flywheel.operator.serving.ServingServiceBuilder;
 import dev.flywheel.operator.serving.Track;
 import dev.flywheel.operator.trainingjob.TrainerJobBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -15,7 +16,11 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.UUID;
 
-/** The Jobs, Deployments and Services the operator creates, built by the operator's own builders for these tests. */
+/**
+ * The Jobs, Deployments and Services the operator creates, built by the operator's own builders for these tests — less
+ * their owner references: the owning TrainingJob or ModelDeployment is not created here, and an API that collects
+ * garbage (the sandbox's) would delete a child whose owner does not exist.
+ */
 final class OperatorObjects {
   static final String IMAGE = "ghcr.io/flywheel-dev/flywheel-model:0.1.0";
 
@@ -46,7 +51,7 @@ final class OperatorObjects {
           output: {uri: pvc://models/churn}
           backoffLimit: %d
         """.formatted(name, namespace, UUID.randomUUID(), label, backoffLimit), TrainingJob.class);
-    return TrainerJobBuilder.build(trainingJob, "onprem", site, IMAGE, true);
+    return withoutOwner(TrainerJobBuilder.build(trainingJob, "onprem", site, IMAGE, true));
   }
 
   static ModelDeployment modelDeployment(String namespace, String name) {
@@ -63,10 +68,15 @@ final class OperatorObjects {
   /** The stable Deployment serving {@code version} (a bundle under pvc://models), scraped by annotations. */
   static Deployment servingDeployment(ModelDeployment mdep, String version, String bundleUri, String digest, int replicas, SiteSpec site) {
     ServedVersion served = new ServedVersion(version, "churn", bundleUri, digest, "flywheel-mlp", null);
-    return ServingDeploymentBuilder.build(mdep, served, Track.STABLE, replicas, List.of(site), IMAGE, false);
+    return withoutOwner(ServingDeploymentBuilder.build(mdep, served, Track.STABLE, replicas, List.of(site), IMAGE, false));
   }
 
   static Service service(ModelDeployment mdep) {
-    return ServingServiceBuilder.all(mdep);
+    return withoutOwner(ServingServiceBuilder.all(mdep));
+  }
+
+  private static <T extends HasMetadata> T withoutOwner(T object) {
+    object.getMetadata().setOwnerReferences(null);
+    return object;
   }
 }
