@@ -8,41 +8,54 @@ import dev.flywheel.crds.validation.RepoPaths;
 import io.fabric8.kubernetes.client.CustomResource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** kubectl explain is documentation: every Flywheel field carries a description, and each kind is listed in 'flywheel'. */
+/**
+ * kubectl explain is documentation: the kind, spec, status and every field under them, at every depth (list items, map
+ * values, embedded Kubernetes types such as resources and tolerations), carry a description; each kind is listed in
+ * 'flywheel'.
+ */
 class DescriptionsTest {
-  /** Fields typed by Kubernetes' own API (ResourceRequirements, Toleration): their inner fields are Kubernetes'. */
-  private static final Set<String> KUBERNETES_TYPES = Set.of("resources", "tolerations");
-
   @ParameterizedTest
   @MethodSource("dev.flywheel.crds.CommittedCrdsTest#kinds")
   void everyFieldHasADescription(Class<? extends CustomResource<?, ?>> kind) {
     JsonNode crd = ManifestValidator.readAll(RepoPaths.chartCrds().resolve(CustomResource.getCRDName(kind) + ".yaml")).get(0);
     assertThat(crd.at("/spec/names/categories").toString()).contains("flywheel");
     assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
+    JsonNode root = crd.at("/spec/versions/0/schema/openAPIV3Schema");
+    assertThat(root.path("properties").has("spec")).as("spec in the schema").isTrue();
+    assertThat(root.path("properties").has("status")).as("status in the schema").isTrue();
+
     List<String> undocumented = new ArrayList<>();
-    JsonNode root = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties");
-    for (String part : List.of("spec", "status")) {
-      collectUndocumented(root.get(part).path("properties"), part, undocumented);
+    if (!described(root)) {
+      undocumented.add(kind.getSimpleName());
     }
-    assertThat(undocumented).as("fields without a description").isEmpty();
+    collectUndocumented(root, kind.getSimpleName(), undocumented);
+    assertThat(undocumented)
+        .as("fields without a description (Flywheel's: @JsonPropertyDescription; Kubernetes types': "
+            + "dev.flywheel.crds.docs.KubernetesFieldDescriptions)")
+        .isEmpty();
   }
 
-  private static void collectUndocumented(JsonNode properties, String path, List<String> undocumented) {
-    properties.fields().forEachRemaining(field -> {
+  /** Walks properties, list items and map values of one schema node, noting each property without a description. */
+  private static void collectUndocumented(JsonNode schema, String path, List<String> undocumented) {
+    schema.path("properties").fields().forEachRemaining(field -> {
       String fieldPath = path + "." + field.getKey();
-      JsonNode schema = field.getValue();
-      if (!schema.hasNonNull("description") || schema.get("description").asText().isBlank()) {
+      if (!described(field.getValue())) {
         undocumented.add(fieldPath);
       }
-      if (KUBERNETES_TYPES.contains(field.getKey())) {
-        return;
-      }
-      collectUndocumented(schema.path("properties"), fieldPath, undocumented);
-      collectUndocumented(schema.path("items").path("properties"), fieldPath + "[]", undocumented);
+      collectUndocumented(field.getValue(), fieldPath, undocumented);
     });
+    if (schema.has("items")) {
+      collectUndocumented(schema.get("items"), path + "[]", undocumented);
+    }
+    if (schema.path("additionalProperties").isObject()) {
+      collectUndocumented(schema.get("additionalProperties"), path + "{}", undocumented);
+    }
+  }
+
+  private static boolean described(JsonNode schema) {
+    return schema.hasNonNull("description") && !schema.get("description").asText().isBlank();
   }
 }

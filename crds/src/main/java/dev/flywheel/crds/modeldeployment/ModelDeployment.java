@@ -1,7 +1,10 @@
 package dev.flywheel.crds.modeldeployment;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import dev.flywheel.crds.Flywheel;
+import dev.flywheel.crds.docs.FieldDescriptions;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -11,6 +14,8 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** Serve a model version with rollout, monitoring and a retraining policy that closes the loop. */
+@JsonClassDescription("Serves a model version with a rollout, monitoring and a retraining policy that closes the loop.")
+@SchemaCustomizer(value = FieldDescriptions.class, input = "dev.flywheel.crds.modeldeployment.ModelDeployment")
 @Group(Flywheel.GROUP)
 @Version(Flywheel.VERSION)
 @ShortNames("mdep")

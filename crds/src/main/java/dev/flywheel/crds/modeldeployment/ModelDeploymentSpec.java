@@ -1,5 +1,6 @@
 package dev.flywheel.crds.modeldeployment;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Patterns;
 import io.fabric8.generator.annotation.Default;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import lombok.Data;
 
 /** Which model version to serve, how, where, how to roll it out, and when to retrain it. */
+@JsonClassDescription("The desired state: which model version to serve, how, where, how to roll it out, and when to retrain it.")
 @Data
 @ValidationRule(
     value = "has(self.version) != has(self.followStage)",

@@ -1,5 +1,6 @@
 package dev.flywheel.crds.modeldeployment;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
@@ -9,6 +10,7 @@ import java.util.List;
 import lombok.Data;
 
 /** What the operator observed of a ModelDeployment: versions served, replicas, trigger values, retraining. */
+@JsonClassDescription("What the operator observed of this ModelDeployment: versions served, rollout, replicas, trigger values and retraining.")
 @Data
 public class ModelDeploymentStatus {
   @JsonPropertyDescription("The metadata.generation the status describes.")

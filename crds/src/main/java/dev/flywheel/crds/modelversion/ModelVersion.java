@@ -1,7 +1,10 @@
 package dev.flywheel.crds.modelversion;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import dev.flywheel.crds.Flywheel;
+import dev.flywheel.crds.docs.FieldDescriptions;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -10,6 +13,8 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** One immutable trained or imported model: a registry entry with its artifact, lineage, metrics and stage. */
+@JsonClassDescription("One immutable trained or imported model: a registry entry with its artifact, lineage, metrics and stage.")
+@SchemaCustomizer(value = FieldDescriptions.class, input = "dev.flywheel.crds.modelversion.ModelVersion")
 @Group(Flywheel.GROUP)
 @Version(Flywheel.VERSION)
 @ShortNames("mv")

@@ -1,5 +1,6 @@
 package dev.flywheel.crds.modelversion;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.DataClassification;
 import dev.flywheel.crds.common.Patterns;
@@ -13,6 +14,7 @@ import java.util.Map;
 import lombok.Data;
 
 /** The artifact, provenance and desired stage of one model version; all but stage and description is immutable. */
+@JsonClassDescription("The artifact, provenance and desired stage of this model version; all but stage and description is immutable.")
 @Data
 @ValidationRule(value = "self.model == oldSelf.model", message = "model is immutable", fieldPath = ".model")
 @ValidationRule(value = "self.version == oldSelf.version", message = "version is immutable", fieldPath = ".version")

@@ -1,5 +1,6 @@
 package dev.flywheel.crds.modelversion;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Condition;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.List;
 import lombok.Data;
 
 /** What the operator observed of a ModelVersion: validation and stage. */
+@JsonClassDescription("What the operator observed of this ModelVersion: phase and conditions, the validation result and the stage reached.")
 @Data
 public class ModelVersionStatus {
   @JsonPropertyDescription("Registered, Validating, Validated, Invalid, Staging, Production or Archived.")

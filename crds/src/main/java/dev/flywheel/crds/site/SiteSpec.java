@@ -1,5 +1,6 @@
 package dev.flywheel.crds.site;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.DataClassification;
 import dev.flywheel.crds.common.Patterns;
@@ -16,6 +17,7 @@ import java.util.Map;
 import lombok.Data;
 
 /** Where a Site is, which data it may hold, and how much work it takes. */
+@JsonClassDescription("The desired state: where this Site is, which data it may hold, and how much work it takes.")
 @Data
 @ValidationRule(
     value = "self.type == 'remoteCluster' ? has(self.kubeconfigSecretRef) : !has(self.kubeconfigSecretRef)",

@@ -1,5 +1,6 @@
 package dev.flywheel.crds.site;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Condition;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.List;
 import lombok.Data;
 
 /** What the operator observed of a Site: whether it answers and how much Flywheel work runs there. */
+@JsonClassDescription("What the operator observed of this Site: whether it answers and how much Flywheel work runs there.")
 @Data
 public class SiteStatus {
   @JsonPropertyDescription("The metadata.generation the status describes.")

@@ -1,7 +1,10 @@
 package dev.flywheel.crds.trainingjob;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import dev.flywheel.crds.Flywheel;
+import dev.flywheel.crds.docs.FieldDescriptions;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -11,6 +14,8 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** Train one model on one dataset; the operator runs it as a batch Job on an eligible Site. */
+@JsonClassDescription("Trains one model on one dataset: the operator runs it as a batch Job on an eligible Site and registers the result as a ModelVersion.")
+@SchemaCustomizer(value = FieldDescriptions.class, input = "dev.flywheel.crds.trainingjob.TrainingJob")
 @Group(Flywheel.GROUP)
 @Version(Flywheel.VERSION)
 @ShortNames("tj")

@@ -1,5 +1,6 @@
 package dev.flywheel.crds.trainingjob;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Patterns;
 import io.fabric8.generator.annotation.Default;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import lombok.Data;
 
 /** What to train, on which data, how, and where: the desired state of a TrainingJob (also a retraining template). */
+@JsonClassDescription("The desired state: what to train, on which data, how and where. Immutable: create a new TrainingJob to train again.")
 @Data
 public class TrainingJobSpec {
   @Required

@@ -1,5 +1,6 @@
 package dev.flywheel.crds.trainingjob;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.flywheel.crds.common.Condition;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Map;
 import lombok.Data;
 
 /** What the operator observed of a TrainingJob. */
+@JsonClassDescription("What the operator observed of this TrainingJob: phase and conditions, the site and Job it ran as, attempts, metrics and the ModelVersion it produced.")
 @Data
 public class TrainingJobStatus {
   @JsonPropertyDescription("Pending, Running, Succeeded or Failed.")
