@@ -1,20 +1,18 @@
 package dev.flywheel.model.bundle;
 
 import dev.flywheel.model.data.FeaturePipeline;
-import dev.flywheel.model.data.FeatureSpec;
-import dev.flywheel.model.data.Task;
 import dev.flywheel.model.infer.ModelRunner;
 import dev.flywheel.model.infer.OutputDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
-/** A bundle opened for use: digest verified first, metadata checked, weights loaded. */
+/**
+ * A bundle opened for use: digest verified first, metadata checked ({@link MetadataRules}), weights loaded and checked
+ * against the metadata ({@link ModelContract}) — so a bundle that opens can score every request its features admit.
+ */
 public final class ModelBundle implements AutoCloseable {
-  private static final List<String> TASKS = Arrays.stream(Task.values()).map(Task::name).toList();
-
   private final Path directory;
   private final String digest;
   private final ModelMetadata metadata;
@@ -22,23 +20,32 @@ public final class ModelBundle implements AutoCloseable {
   private final OutputDecoder decoder;
   private final ModelRunner runner;
 
-  private ModelBundle(Path directory, String digest, ModelMetadata metadata, ModelRunner runner) {
+  private ModelBundle(Path directory, String digest, ModelMetadata metadata, FeaturePipeline pipeline, ModelRunner runner) {
     this.directory = directory;
     this.digest = digest;
     this.metadata = metadata;
-    this.pipeline = new FeaturePipeline(metadata.features());
+    this.pipeline = pipeline;
     this.decoder = OutputDecoder.of(metadata);
     this.runner = runner;
   }
 
   /**
    * Verifies the bundle's digest (against expectedDigest, or its own digest file when that is null) before
-   * anything else is read, then loads it with the engine ("auto", "PyTorch" or "OnnxRuntime").
+   * anything else is read, then loads it with the engine ("auto", "PyTorch" or "OnnxRuntime") and refuses a network
+   * that contradicts the metadata (input width, output width, task, output kind) or cannot score a batch.
    */
   public static ModelBundle open(Path directory, String expectedDigest, String engine) throws IOException {
     String digest = BundleDigest.verify(directory, expectedDigest);
     ModelMetadata metadata = readMetadata(directory);
-    return new ModelBundle(directory, digest, metadata, ModelRunner.open(directory, metadata, engine));
+    FeaturePipeline pipeline = new FeaturePipeline(metadata.features());
+    ModelRunner runner = ModelRunner.open(directory, metadata, engine);
+    try {
+      ModelContract.check(metadata, runner, pipeline);
+    } catch (InvalidBundleException e) {
+      runner.close();
+      throw e;
+    }
+    return new ModelBundle(directory, digest, metadata, pipeline, runner);
   }
 
   /** Reads and checks flywheel-model.json. */
@@ -53,32 +60,8 @@ public final class ModelBundle implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new InvalidBundleException(ModelMetadata.FILE + " is not valid: " + e.getOriginalMessage());
     }
-    check(metadata);
+    MetadataRules.check(metadata);
     return metadata;
-  }
-
-  private static void check(ModelMetadata m) throws InvalidBundleException {
-    if (m.formatVersion() != ModelMetadata.FORMAT_VERSION) {
-      throw new InvalidBundleException(ModelMetadata.FILE + " has formatVersion " + m.formatVersion() + "; this server reads " + ModelMetadata.FORMAT_VERSION);
-    }
-    if (m.task() == null || !TASKS.contains(m.task())) {
-      throw new InvalidBundleException(ModelMetadata.FILE + " has task " + m.task() + "; expected one of " + TASKS);
-    }
-    if (m.features() == null || m.features().isEmpty()) {
-      throw new InvalidBundleException(ModelMetadata.FILE + " lists no features");
-    }
-    for (FeatureSpec f : m.features()) {
-      if (f.name() == null || !(f.isNumeric() || (FeatureSpec.CATEGORICAL.equals(f.type()) && f.vocabulary() != null && !f.vocabulary().isEmpty()))) {
-        throw new InvalidBundleException(ModelMetadata.FILE + ": feature " + f.name() + " needs type numeric, or categorical with a vocabulary");
-      }
-    }
-    boolean classification = m.isClassification();
-    if (classification && (m.classes() == null || m.classes().size() < 2)) {
-      throw new InvalidBundleException(ModelMetadata.FILE + ": a classification model needs at least two classes");
-    }
-    if (!ModelMetadata.LOGITS.equals(m.outputs()) && !ModelMetadata.PROBABILITIES.equals(m.outputs())) {
-      throw new InvalidBundleException(ModelMetadata.FILE + ": outputs must be logits or probabilities");
-    }
   }
 
   public Path directory() {

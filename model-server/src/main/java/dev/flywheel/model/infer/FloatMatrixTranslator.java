@@ -5,9 +5,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import java.util.Arrays;
 
-/** Feeds a [rows, columns] float matrix to a model and reads its first output back as a matrix. */
+/**
+ * Feeds a [rows, columns] float matrix to a model and reads its first output back as a matrix: [rows, k] or [rows]
+ * (one column). Any other output shape is an error, never silently reshaped.
+ */
 final class FloatMatrixTranslator implements NoBatchifyTranslator<float[][], float[][]> {
+  private static final String ROWS = "rows";
+
   @Override
   public NDList processInput(TranslatorContext ctx, float[][] input) {
     int columns = input[0].length;
@@ -15,6 +21,7 @@ final class FloatMatrixTranslator implements NoBatchifyTranslator<float[][], flo
     for (int r = 0; r < input.length; r++) {
       System.arraycopy(input[r], 0, flat, r * columns, columns);
     }
+    ctx.setAttachment(ROWS, input.length);
     return new NDList(ctx.getNDManager().create(flat, new Shape(input.length, columns)));
   }
 
@@ -22,6 +29,11 @@ final class FloatMatrixTranslator implements NoBatchifyTranslator<float[][], flo
   public float[][] processOutput(TranslatorContext ctx, NDList list) {
     NDArray output = list.get(0);
     long[] shape = output.getShape().getShape();
+    Object expectedRows = ctx.getAttachment(ROWS);
+    if (shape.length == 0 || shape.length > 2 || (expectedRows != null && shape[0] != (Integer) expectedRows)) {
+      throw new IllegalStateException("the model answered " + expectedRows + " rows with an output of shape " + Arrays.toString(shape)
+          + "; expected [" + expectedRows + ", k] or [" + expectedRows + "]");
+    }
     int rows = (int) shape[0];
     int columns = shape.length > 1 ? (int) shape[1] : 1;
     float[] flat = output.toFloatArray();

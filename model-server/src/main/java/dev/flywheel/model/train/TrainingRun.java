@@ -74,7 +74,7 @@ public final class TrainingRun {
       float[][] trainScores = decoder.decode(runner.run(trainX));
 
       model.save(staging, "mlp");
-      OnnxExporter.export(model.getBlock(), pipeline.inputSize(), staging.resolve(ONNX_WEIGHTS));
+      OnnxExporter.export(model.getBlock(), staging.resolve(ONNX_WEIGHTS));
       Engine engine = Engine.getEngine(ModelRunner.PYTORCH);
       ModelMetadata metadata = new ModelMetadata(
           ModelMetadata.FORMAT_VERSION, "flywheel-mlp", task.name(), label,
