@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The rules a {@value ModelMetadata#FILE} must keep on its own, before any weights are read: a known format and the
  * engines it runs on, a task, classes that fit the task, an output kind that fits the task, well-formed features and
- * target. Each broken rule is refused with one line that names the field.
+ * target, an architecture that matches them, and drift histograms that fit ({@link BaselineRules}). Each broken rule
+ * is refused with one line that names the field.
  */
 final class MetadataRules {
   static final Map<String, Set<String>> ENGINES_BY_FORMAT = Map.of(
@@ -38,6 +39,7 @@ final class MetadataRules {
     checkOutputs(m);
     checkTarget(m);
     checkArchitecture(m);
+    BaselineRules.check(m);
   }
 
   private static void checkFormatAndWeights(ModelMetadata m) throws InvalidBundleException {

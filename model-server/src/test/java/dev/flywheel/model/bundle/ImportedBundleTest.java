@@ -140,8 +140,22 @@ class ImportedBundleTest {
             "flywheel-model.json lists classes [cheap, dear], but task regression has none"),
         Arguments.of("a target on a classifier", ImportedBundles.binary().describedAs(d -> d.putObject("target").put("mean", 1).put("std", 2)),
             "flywheel-model.json has a target, but target (the standardisation of a regression label) does not fit task binaryClassification"),
+        Arguments.of("a categorical histogram for a numeric feature", ImportedBundles.binary().describedAs(d -> d.set("baseline",
+                json("{\"features\": {\"tenure_months\": {\"categories\": [\"long\"], \"proportions\": [0.5, 0.5]}}}"))),
+            "flywheel-model.json baseline: feature 'tenure_months' needs a histogram with edges (numeric values) and not the other"),
+        Arguments.of("a histogram with a bin too few", ImportedBundles.categorical().describedAs(d -> d.set("baseline",
+                json("{\"prediction\": {\"edges\": [0.2, 0.5], \"proportions\": [0.5, 0.5]}}"))),
+            "flywheel-model.json baseline: prediction needs 3 proportions (one per bin: edges + 1), got 2"),
         Arguments.of("an unknown task", ImportedBundles.binary().describedAs(d -> d.put("task", "ranking")),
             "flywheel-model.json has task 'ranking'; expected one of [binaryClassification, multiclassClassification, regression]"));
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static float sigmoid(double z) {
