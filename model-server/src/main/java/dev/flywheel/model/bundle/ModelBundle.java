@@ -1,5 +1,9 @@
 package dev.flywheel.model.bundle;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.flywheel.model.data.FeaturePipeline;
 import dev.flywheel.model.infer.ModelRunner;
 import dev.flywheel.model.infer.OutputDecoder;
@@ -57,11 +61,46 @@ public final class ModelBundle implements AutoCloseable {
     ModelMetadata metadata;
     try {
       metadata = Json.MAPPER.readValue(file.toFile(), ModelMetadata.class);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidBundleException(ModelMetadata.FILE + " has an unknown field '" + e.getPropertyName() + "'" + at(e)
+          + "; known there: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList());
+    } catch (MismatchedInputException e) {
+      throw new InvalidBundleException(ModelMetadata.FILE + " is not valid" + at(e) + ": expected " + kind(e.getTargetType()));
+    } catch (JsonMappingException e) {
+      throw new InvalidBundleException(ModelMetadata.FILE + " is not valid" + at(e) + ": " + e.getOriginalMessage());
+    } catch (JacksonException e) {
       throw new InvalidBundleException(ModelMetadata.FILE + " is not valid: " + e.getOriginalMessage());
     }
     MetadataRules.check(metadata);
     return metadata;
+  }
+
+  /** What a JSON value of the given Java type looks like, for a refusal. */
+  private static String kind(Class<?> type) {
+    if (type == null) {
+      return "another type of value";
+    }
+    if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+      return "a number";
+    }
+    return type == boolean.class || type == Boolean.class ? "true or false" : "an object";
+  }
+
+  /** " at features[1].vocabulary" — where in the file a mapping error is, or "" at the top level. */
+  private static String at(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    List<JsonMappingException.Reference> references = e.getPath();
+    for (int i = 0; i < references.size() - (e instanceof UnrecognizedPropertyException ? 1 : 0); i++) {
+      JsonMappingException.Reference reference = references.get(i);
+      path.append(reference.getFieldName() != null ? (path.isEmpty() ? "" : ".") + reference.getFieldName() : "[" + reference.getIndex() + "]");
+    }
+    return path.isEmpty() ? "" : " at " + path;
   }
 
   public Path directory() {

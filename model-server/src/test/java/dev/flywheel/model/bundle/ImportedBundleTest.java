@@ -146,6 +146,14 @@ class ImportedBundleTest {
         Arguments.of("a histogram with a bin too few", ImportedBundles.categorical().describedAs(d -> d.set("baseline",
                 json("{\"prediction\": {\"edges\": [0.2, 0.5], \"proportions\": [0.5, 0.5]}}"))),
             "flywheel-model.json baseline: prediction needs 3 proportions (one per bin: edges + 1), got 2"),
+        Arguments.of("an unknown field", ImportedBundles.categorical().describedAs(d -> ((com.fasterxml.jackson.databind.node.ObjectNode) d.get("features").get(1))
+                .put("values", 3)),
+            "flywheel-model.json has an unknown field 'values' at features[1]; known there: [mean, name, std, type, vocabulary]"),
+        Arguments.of("a field of the wrong type", ImportedBundles.binary().describedAs(d -> d.put("classes", "stays,churns")),
+            "flywheel-model.json is not valid at classes: expected a list"),
+        Arguments.of("a number as text", ImportedBundles.regression().describedAs(d -> ((com.fasterxml.jackson.databind.node.ObjectNode) d.get("target"))
+                .put("std", "wide")),
+            "flywheel-model.json is not valid at target.std: expected a number"),
         Arguments.of("an unknown task", ImportedBundles.binary().describedAs(d -> d.put("task", "ranking")),
             "flywheel-model.json has task 'ranking'; expected one of [binaryClassification, multiclassClassification, regression]"));
   }
