@@ -113,6 +113,10 @@ final class MetadataRules {
     if (!ModelMetadata.LOGITS.equals(m.outputs()) && !ModelMetadata.PROBABILITIES.equals(m.outputs())) {
       throw refuse("has outputs '" + m.outputs() + "'; expected logits or probabilities");
     }
+    if (m.output() != null && (m.output().isBlank() || !"onnx".equals(m.format()))) {
+      throw refuse("output names the network output that holds the scores; it needs format onnx and a name, got '" + m.output()
+          + "' with format " + m.format());
+    }
     if (!m.isClassification() && ModelMetadata.PROBABILITIES.equals(m.outputs())) {
       throw refuse("outputs probabilities does not fit task regression: a regression model outputs its value, declared as logits");
     }

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The load-time contract between a bundle's {@value ModelMetadata#FILE} and its network, checked before a bundle is
  * validated or served: the network takes one float32 input [batch, F] whose F is the width the features encode to,
- * and its first output is float32 [batch, k] or [batch] with k fitting the task (binary: 1 or 2, multiclass: the
+ * and its scores output (the one named by "output", else the first) is float32 [batch, k] or [batch] with k fitting the task (binary: 1 or 2, multiclass: the
  * number of classes, regression: 1). A fixed batch size is accepted (the runner splits batches into runs of it). A
  * probe then runs the network on rows encoded as requests are, so a model that passes cannot fail a request for its
  * shape. Each broken rule is refused with one line.
@@ -76,17 +76,23 @@ public final class ModelContract {
       throw refuse("the model has no outputs");
     }
     ModelSignature.Tensor output = signature.outputs().get(0);
+    String which = "first output";
+    if (m.output() != null) {
+      which = "output";
+      output = signature.outputs().stream().filter(o -> o.name().equals(m.output())).findFirst()
+          .orElseThrow(() -> refuse(ModelMetadata.FILE + " names output '" + m.output() + "', but the model's outputs are " + signature.outputs()));
+    }
     if (!"FLOAT".equals(output.type())) {
-      throw refuse("the model's first output " + output + " is not float32; Flywheel reads the first output as the scores"
-          + " (put the float32 scores or probabilities first)");
+      throw refuse("the model's " + which + " " + output + " is not float32; Flywheel reads " + (m.output() == null
+          ? "the first output as the scores (name the float32 scores or probabilities in \"output\")" : "the scores from it"));
     }
     if (output.shape().length < 1 || output.shape().length > 2) {
-      throw refuse("the model's first output " + output + " is not [batch, k] or [batch]");
+      throw refuse("the model's " + which + " " + output + " is not [batch, k] or [batch]");
     }
     long columns = output.shape().length == 1 ? 1 : output.shape()[1];
     List<Integer> widths = outputWidths(m);
     if (columns >= 0 && !widths.contains((int) columns)) {
-      throw refuse("task " + m.task() + describe(m, widths) + ", but the model's first output " + output + " has " + columns
+      throw refuse("task " + m.task() + describe(m, widths) + ", but the model's " + which + " " + output + " has " + columns
           + (columns == 1 ? " column" : " columns"));
     }
   }

@@ -8,11 +8,17 @@ import ai.djl.translate.TranslatorContext;
 import java.util.Arrays;
 
 /**
- * Feeds a [rows, columns] float matrix to a model and reads its first output back as a matrix: [rows, k] or [rows]
- * (one column). Any other output shape is an error, never silently reshaped.
+ * Feeds a [rows, columns] float matrix to a model and reads its scores back as a matrix — the output with the given
+ * name, or the first — [rows, k] or [rows] (one column). Any other output shape is an error, never silently reshaped.
  */
 final class FloatMatrixTranslator implements NoBatchifyTranslator<float[][], float[][]> {
   private static final String ROWS = "rows";
+  private final String outputName;
+
+  /** @param outputName the output holding the scores, or null for the first output */
+  FloatMatrixTranslator(String outputName) {
+    this.outputName = outputName;
+  }
 
   @Override
   public NDList processInput(TranslatorContext ctx, float[][] input) {
@@ -27,7 +33,10 @@ final class FloatMatrixTranslator implements NoBatchifyTranslator<float[][], flo
 
   @Override
   public float[][] processOutput(TranslatorContext ctx, NDList list) {
-    NDArray output = list.get(0);
+    NDArray output = outputName == null ? list.get(0) : list.get(outputName);
+    if (output == null) {
+      throw new IllegalStateException("the model gave no output named '" + outputName + "'");
+    }
     long[] shape = output.getShape().getShape();
     Object expectedRows = ctx.getAttachment(ROWS);
     if (shape.length == 0 || shape.length > 2 || (expectedRows != null && shape[0] != (Integer) expectedRows)) {

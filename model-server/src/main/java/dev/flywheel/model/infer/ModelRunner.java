@@ -32,13 +32,13 @@ public final class ModelRunner implements AutoCloseable {
   private final List<Predictor<float[][], float[][]>> predictors = Collections.synchronizedList(new ArrayList<>());
   private final ThreadLocal<Predictor<float[][], float[][]>> perThread;
 
-  private ModelRunner(Model model, boolean ownsModel, ModelSignature signature) {
+  private ModelRunner(Model model, boolean ownsModel, ModelSignature signature, String outputName) {
     this.model = model;
     this.ownsModel = ownsModel;
     this.signature = signature;
     this.fixedBatch = fixedBatch(signature);
     this.perThread = ThreadLocal.withInitial(() -> {
-      Predictor<float[][], float[][]> predictor = model.newPredictor(new FloatMatrixTranslator());
+      Predictor<float[][], float[][]> predictor = model.newPredictor(new FloatMatrixTranslator(outputName));
       predictors.add(predictor);
       return predictor;
     });
@@ -46,7 +46,7 @@ public final class ModelRunner implements AutoCloseable {
 
   /** Wraps a model that is already in memory (for example just trained); the caller keeps ownership. */
   public static ModelRunner of(Model model) {
-    return new ModelRunner(model, false, ModelSignature.ofBlock(model));
+    return new ModelRunner(model, false, ModelSignature.ofBlock(model), null);
   }
 
   /**
@@ -75,7 +75,7 @@ public final class ModelRunner implements AutoCloseable {
       }
       model.load(path.getParent(), prefix, Map.of("intraOpNumThreads", "1", "interOpNumThreads", "1"));
       ModelSignature signature = ONNX_RUNTIME.equals(chosen) ? ModelSignature.ofOnnx(path) : ModelSignature.ofBlock(model);
-      return new ModelRunner(model, true, signature);
+      return new ModelRunner(model, true, signature, metadata.output());
     } catch (MalformedModelException | OrtException | RuntimeException e) {
       model.close();
       throw new InvalidBundleException("cannot load " + file + " with " + chosen + ": " + firstLine(e.getMessage()));

@@ -36,10 +36,21 @@ public final class OnnxModelWriter {
   /** What follows the last layer: nothing (logits or values), Sigmoid, Softmax over the columns, or a squeeze to [batch]. */
   public enum Head { NONE, SIGMOID, SOFTMAX, SQUEEZE }
 
+  /**
+   * The graph's outputs: the scores "outputs" alone, or an int64 "label" [batch] (the arg-max column) before them, as
+   * scikit-learn classifiers converted by skl2onnx have them.
+   */
+  public enum Outputs { SCORES, LABEL_THEN_SCORES }
+
   private OnnxModelWriter() {}
 
-  /** Writes layers with the given batch dimension (ANY_BATCH, or a fixed size such as 1) and head. */
+  /** Writes layers with the given batch dimension (ANY_BATCH, or a fixed size such as 1) and head; the scores are the only output. */
   public static void write(List<Dense> layers, long batch, Head head, Path file) throws IOException {
+    write(layers, batch, head, Outputs.SCORES, file);
+  }
+
+  /** Writes layers with the given batch dimension, head and outputs. */
+  public static void write(List<Dense> layers, long batch, Head head, Outputs outputs, Path file) throws IOException {
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("a model needs at least one layer");
     }
@@ -77,9 +88,17 @@ public final class OnnxModelWriter {
         graph.message(1, new ProtoWriter().string(1, current).string(1, "squeeze.axes").string(2, "outputs").string(3, "head").string(4, "Squeeze"));
       }
     }
+    if (outputs == Outputs.LABEL_THEN_SCORES) {
+      graph.message(1, new ProtoWriter().string(1, "outputs").string(2, "label").string(3, "label").string(4, "ArgMax")
+          .message(5, new ProtoWriter().string(1, "axis").varint(3, 1).varint(20, ATTRIBUTE_INT))
+          .message(5, new ProtoWriter().string(1, "keepdims").varint(3, 0).varint(20, ATTRIBUTE_INT)));
+    }
     graph.string(2, "flywheel-mlp");
-    graph.message(11, valueInfo("features", batch, layers.get(0).inputs()));
-    graph.message(12, head == Head.SQUEEZE ? valueInfo("outputs", batch) : valueInfo("outputs", batch, outputSize));
+    graph.message(11, valueInfo("features", FLOAT, batch, layers.get(0).inputs()));
+    if (outputs == Outputs.LABEL_THEN_SCORES) {
+      graph.message(12, valueInfo("label", INT64, batch));
+    }
+    graph.message(12, head == Head.SQUEEZE ? valueInfo("outputs", FLOAT, batch) : valueInfo("outputs", FLOAT, batch, outputSize));
     ProtoWriter model = new ProtoWriter()
         .varint(1, IR_VERSION)
         .string(2, "flywheel")
@@ -115,14 +134,14 @@ public final class OnnxModelWriter {
     return tensor.bytes(9, raw.array());
   }
 
-  /** A float tensor's name and shape: the batch dimension first ("N" when open), then the given fixed widths. */
-  private static ProtoWriter valueInfo(String name, long batch, int... widths) {
+  /** A tensor's name, element type and shape: the batch dimension first ("N" when open), then the given fixed widths. */
+  private static ProtoWriter valueInfo(String name, int elementType, long batch, int... widths) {
     ProtoWriter shape = new ProtoWriter()
         .message(1, batch == ANY_BATCH ? new ProtoWriter().string(2, "N") : new ProtoWriter().varint(1, batch));
     for (int width : widths) {
       shape.message(1, new ProtoWriter().varint(1, width));
     }
-    ProtoWriter tensorType = new ProtoWriter().varint(1, FLOAT).message(2, shape);
+    ProtoWriter tensorType = new ProtoWriter().varint(1, elementType).message(2, shape);
     return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
   }
 }

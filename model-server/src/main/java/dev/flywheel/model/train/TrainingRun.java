@@ -79,7 +79,7 @@ public final class TrainingRun {
       ModelMetadata metadata = new ModelMetadata(
           ModelMetadata.FORMAT_VERSION, "flywheel-mlp", task.name(), label,
           task.isClassification() ? data.classes() : null,
-          pipeline.features(), architecture, ModelMetadata.LOGITS, target,
+          pipeline.features(), architecture, ModelMetadata.LOGITS, null, target,
           Map.of(ModelRunner.PYTORCH, PYTORCH_WEIGHTS, ModelRunner.ONNX_RUNTIME, ONNX_WEIGHTS),
           new ModelMetadata.Baseline(featureBaselines(data, split.train(), pipeline), predictionBaseline(task, trainScores, data.classes())),
           metrics,

@@ -71,6 +71,22 @@ class ImportedBundleTest {
     }
   }
 
+  @Test
+  void theScoresAreReadFromTheOutputTheDescriptionNames() throws Exception {
+    Example sklearnLike = ImportedBundles.binary().withLabelOutputFirst();
+    try (ModelBundle named = open(sklearnLike.describedAs(d -> d.put("output", "outputs")));
+        ModelBundle reference = ModelBundle.open(ImportedBundles.binary().write(tmp.resolve("reference")), null, "auto")) {
+      float[][] rows = {named.pipeline().encode(new Object[] {6.0, 100.0, 7.0}), named.pipeline().encode(new Object[] {60.0, 20.0, 0.0})};
+      assertThat(named.score(rows)).isDeepEqualTo(reference.score(rows));
+    }
+    Path unnamed = sklearnLike.write(tmp.resolve("unnamed"));
+    assertThatThrownBy(() -> ModelBundle.open(unnamed, null, "auto")).hasMessage("the model's first output 'label' INT64 [?] is not float32;"
+        + " Flywheel reads the first output as the scores (name the float32 scores or probabilities in \"output\")");
+    Path misnamed = sklearnLike.describedAs(d -> d.put("output", "probabilities")).write(tmp.resolve("misnamed"));
+    assertThatThrownBy(() -> ModelBundle.open(misnamed, null, "auto")).hasMessage("flywheel-model.json names output 'probabilities',"
+        + " but the model's outputs are ['label' INT64 [?], 'outputs' FLOAT [?, 2]]");
+  }
+
   @ParameterizedTest(name = "fixed batch {0}")
   @MethodSource("fixedBatches")
   void aModelExportedWithAFixedBatchSizeScoresAnyBatchLikeTheOpenOne(long fixedBatch) throws Exception {

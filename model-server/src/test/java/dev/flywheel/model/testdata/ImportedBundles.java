@@ -6,6 +6,7 @@ import dev.flywheel.model.bundle.Json;
 import dev.flywheel.model.infer.OnnxModelWriter;
 import dev.flywheel.model.infer.OnnxModelWriter.Dense;
 import dev.flywheel.model.infer.OnnxModelWriter.Head;
+import dev.flywheel.model.infer.OnnxModelWriter.Outputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,24 +22,29 @@ public final class ImportedBundles {
   private ImportedBundles() {}
 
   /** One example: its network, its description, and how to compute what it must answer. */
-  public record Example(String name, List<Dense> layers, long batch, Head head, ObjectNode description) {
+  public record Example(String name, List<Dense> layers, long batch, Head head, Outputs outputs, ObjectNode description) {
     public Example withBatch(long fixedBatch) {
-      return new Example(name + "-batch" + fixedBatch, layers, fixedBatch, head, description);
+      return new Example(name + "-batch" + fixedBatch, layers, fixedBatch, head, outputs, description);
     }
 
     public Example withHead(Head other) {
-      return new Example(name, layers, batch, other, description);
+      return new Example(name, layers, batch, other, outputs, description);
     }
 
     public Example withLayers(List<Dense> other) {
-      return new Example(name, other, batch, head, description);
+      return new Example(name, other, batch, head, outputs, description);
+    }
+
+    /** The same network with an int64 "label" output before the scores, as skl2onnx converts classifiers. */
+    public Example withLabelOutputFirst() {
+      return new Example(name + "-label-first", layers, batch, head, Outputs.LABEL_THEN_SCORES, description);
     }
 
     /** The same network with an edited copy of the description. */
     public Example describedAs(Consumer<ObjectNode> edit) {
       ObjectNode copy = description.deepCopy();
       edit.accept(copy);
-      return new Example(name, layers, batch, head, copy);
+      return new Example(name, layers, batch, head, outputs, copy);
     }
 
     @Override
@@ -49,7 +55,7 @@ public final class ImportedBundles {
     /** Writes model.onnx, flywheel-model.json and flywheel-model.sha256 into dir/name; returns the bundle's directory. */
     public Path write(Path dir) throws IOException {
       Path bundle = Files.createDirectories(dir);
-      OnnxModelWriter.write(layers, batch, head, bundle.resolve("model.onnx"));
+      OnnxModelWriter.write(layers, batch, head, outputs, bundle.resolve("model.onnx"));
       Files.writeString(bundle.resolve("flywheel-model.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(description));
       BundleDigest.write(bundle);
       return bundle;
@@ -64,7 +70,7 @@ public final class ImportedBundles {
     numeric(d, "monthly_charges", 70, 30);
     numeric(d, "support_calls", 3, 2);
     Dense layer = new Dense(new float[][] {{0.4f, -0.3f, -0.5f}, {-0.4f, 0.3f, 0.5f}}, new float[] {0.1f, -0.1f});
-    return new Example("binary", List.of(layer), OnnxModelWriter.ANY_BATCH, Head.SOFTMAX, d);
+    return new Example("binary", List.of(layer), OnnxModelWriter.ANY_BATCH, Head.SOFTMAX, Outputs.SCORES, d);
   }
 
   /** Multiclass, two numeric features, three classes, [N, 3] logits through a hidden layer. */
@@ -75,7 +81,7 @@ public final class ImportedBundles {
     numeric(d, "petal_width", 3, 2);
     Dense hidden = new Dense(new float[][] {{1, 0}, {0, 1}, {-1, 0}, {0, -1}}, new float[] {0, 0, 0, 0});
     Dense out = new Dense(new float[][] {{-1, -1, 1, 1}, {1, 1, -1, -1}, {-1, 1, 1, -1}}, new float[] {0.2f, 0, -0.2f});
-    return new Example("multiclass", List.of(hidden, out), OnnxModelWriter.ANY_BATCH, Head.NONE, d);
+    return new Example("multiclass", List.of(hidden, out), OnnxModelWriter.ANY_BATCH, Head.NONE, Outputs.SCORES, d);
   }
 
   /** Regression, two numeric features, the label standardised by target {mean, std}, a [N] output. */
@@ -85,7 +91,7 @@ public final class ImportedBundles {
     numeric(d, "rooms", 3, 1.5);
     d.putObject("target").put("mean", 250000).put("std", 80000);
     Dense layer = new Dense(new float[][] {{0.9f, 0.2f}}, new float[] {0.05f});
-    return new Example("regression", List.of(layer), OnnxModelWriter.ANY_BATCH, Head.SQUEEZE, d);
+    return new Example("regression", List.of(layer), OnnxModelWriter.ANY_BATCH, Head.SQUEEZE, Outputs.SCORES, d);
   }
 
   /**
@@ -99,7 +105,7 @@ public final class ImportedBundles {
     ObjectNode contract = d.withArray("features").addObject().put("name", "contract").put("type", "categorical");
     contract.putArray("vocabulary").add("month-to-month").add("one-year").add("two-year");
     Dense layer = new Dense(new float[][] {{0.8f, 1.5f, -0.5f, -1.5f}}, new float[] {-0.2f});
-    return new Example("categorical", List.of(layer), OnnxModelWriter.ANY_BATCH, Head.SIGMOID, d);
+    return new Example("categorical", List.of(layer), OnnxModelWriter.ANY_BATCH, Head.SIGMOID, Outputs.SCORES, d);
   }
 
   /** A dense layer of the given shape with small distinct weights. */
