@@ -177,10 +177,11 @@ public final class ModelContract {
     return String.join(", ", names) + (names.size() == 1 ? ": 1" : ": 1 each");
   }
 
+  /** The first line of the innermost cause: what the engine said, without the wrappers around it. */
   private static String firstLine(RuntimeException e) {
     Throwable cause = e;
-    while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("inference failed")) {
-      cause = cause.getCause();
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause(); // the engine's own words, not its wrappers'
     }
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     return message.strip().lines().findFirst().orElse("");
