@@ -1,20 +1,22 @@
 package dev.flywheel.model.bundle;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.flywheel.model.data.FeaturePipeline;
-import dev.flywheel.model.data.FeatureSpec;
-import dev.flywheel.model.data.Task;
 import dev.flywheel.model.infer.ModelRunner;
 import dev.flywheel.model.infer.OutputDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
-/** A bundle opened for use: digest verified first, metadata checked, weights loaded. */
+/**
+ * A bundle opened for use: digest verified first, metadata checked ({@link MetadataRules}), weights loaded and checked
+ * against the metadata ({@link ModelContract}) — so a bundle that opens can score every request its features admit.
+ */
 public final class ModelBundle implements AutoCloseable {
-  private static final List<String> TASKS = Arrays.stream(Task.values()).map(Task::name).toList();
-
   private final Path directory;
   private final String digest;
   private final ModelMetadata metadata;
@@ -22,23 +24,32 @@ public final class ModelBundle implements AutoCloseable {
   private final OutputDecoder decoder;
   private final ModelRunner runner;
 
-  private ModelBundle(Path directory, String digest, ModelMetadata metadata, ModelRunner runner) {
+  private ModelBundle(Path directory, String digest, ModelMetadata metadata, FeaturePipeline pipeline, ModelRunner runner) {
     this.directory = directory;
     this.digest = digest;
     this.metadata = metadata;
-    this.pipeline = new FeaturePipeline(metadata.features());
+    this.pipeline = pipeline;
     this.decoder = OutputDecoder.of(metadata);
     this.runner = runner;
   }
 
   /**
    * Verifies the bundle's digest (against expectedDigest, or its own digest file when that is null) before
-   * anything else is read, then loads it with the engine ("auto", "PyTorch" or "OnnxRuntime").
+   * anything else is read, then loads it with the engine ("auto", "PyTorch" or "OnnxRuntime") and refuses a network
+   * that contradicts the metadata (input width, output width, task, output kind) or cannot score a batch.
    */
   public static ModelBundle open(Path directory, String expectedDigest, String engine) throws IOException {
     String digest = BundleDigest.verify(directory, expectedDigest);
     ModelMetadata metadata = readMetadata(directory);
-    return new ModelBundle(directory, digest, metadata, ModelRunner.open(directory, metadata, engine));
+    FeaturePipeline pipeline = new FeaturePipeline(metadata.features());
+    ModelRunner runner = ModelRunner.open(directory, metadata, engine);
+    try {
+      ModelContract.check(metadata, runner, pipeline);
+    } catch (InvalidBundleException e) {
+      runner.close();
+      throw e;
+    }
+    return new ModelBundle(directory, digest, metadata, pipeline, runner);
   }
 
   /** Reads and checks flywheel-model.json. */
@@ -50,35 +61,46 @@ public final class ModelBundle implements AutoCloseable {
     ModelMetadata metadata;
     try {
       metadata = Json.MAPPER.readValue(file.toFile(), ModelMetadata.class);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidBundleException(ModelMetadata.FILE + " has an unknown field '" + e.getPropertyName() + "'" + at(e)
+          + "; known there: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList());
+    } catch (MismatchedInputException e) {
+      throw new InvalidBundleException(ModelMetadata.FILE + " is not valid" + at(e) + ": expected " + kind(e.getTargetType()));
+    } catch (JsonMappingException e) {
+      throw new InvalidBundleException(ModelMetadata.FILE + " is not valid" + at(e) + ": " + e.getOriginalMessage());
+    } catch (JacksonException e) {
       throw new InvalidBundleException(ModelMetadata.FILE + " is not valid: " + e.getOriginalMessage());
     }
-    check(metadata);
+    MetadataRules.check(metadata);
     return metadata;
   }
 
-  private static void check(ModelMetadata m) throws InvalidBundleException {
-    if (m.formatVersion() != ModelMetadata.FORMAT_VERSION) {
-      throw new InvalidBundleException(ModelMetadata.FILE + " has formatVersion " + m.formatVersion() + "; this server reads " + ModelMetadata.FORMAT_VERSION);
+  /** What a JSON value of the given Java type looks like, for a refusal. */
+  private static String kind(Class<?> type) {
+    if (type == null) {
+      return "another type of value";
     }
-    if (m.task() == null || !TASKS.contains(m.task())) {
-      throw new InvalidBundleException(ModelMetadata.FILE + " has task " + m.task() + "; expected one of " + TASKS);
+    if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
     }
-    if (m.features() == null || m.features().isEmpty()) {
-      throw new InvalidBundleException(ModelMetadata.FILE + " lists no features");
+    if (type == String.class) {
+      return "a string";
     }
-    for (FeatureSpec f : m.features()) {
-      if (f.name() == null || !(f.isNumeric() || (FeatureSpec.CATEGORICAL.equals(f.type()) && f.vocabulary() != null && !f.vocabulary().isEmpty()))) {
-        throw new InvalidBundleException(ModelMetadata.FILE + ": feature " + f.name() + " needs type numeric, or categorical with a vocabulary");
-      }
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+      return "a number";
     }
-    boolean classification = m.isClassification();
-    if (classification && (m.classes() == null || m.classes().size() < 2)) {
-      throw new InvalidBundleException(ModelMetadata.FILE + ": a classification model needs at least two classes");
+    return type == boolean.class || type == Boolean.class ? "true or false" : "an object";
+  }
+
+  /** " at features[1].vocabulary" — where in the file a mapping error is, or "" at the top level. */
+  private static String at(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    List<JsonMappingException.Reference> references = e.getPath();
+    for (int i = 0; i < references.size() - (e instanceof UnrecognizedPropertyException ? 1 : 0); i++) {
+      JsonMappingException.Reference reference = references.get(i);
+      path.append(reference.getFieldName() != null ? (path.isEmpty() ? "" : ".") + reference.getFieldName() : "[" + reference.getIndex() + "]");
     }
-    if (!ModelMetadata.LOGITS.equals(m.outputs()) && !ModelMetadata.PROBABILITIES.equals(m.outputs())) {
-      throw new InvalidBundleException(ModelMetadata.FILE + ": outputs must be logits or probabilities");
-    }
+    return path.isEmpty() ? "" : " at " + path;
   }
 
   public Path directory() {

@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * @param format flywheel-mlp (trained here), onnx or torchscript (imported)
  * @param outputs what the network emits: logits (sigmoid/softmax applied by the server) or probabilities
+ * @param output the name of the network output that holds the scores (onnx only); null for the first output
  * @param weights weight file per engine name (PyTorch, OnnxRuntime), relative to the bundle
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,6 +26,7 @@ public record ModelMetadata(
     List<FeatureSpec> features,
     Architecture architecture,
     String outputs,
+    String output,
     Target target,
     Map<String, String> weights,
     Baseline baseline,

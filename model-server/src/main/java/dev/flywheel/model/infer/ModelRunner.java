@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtException;
 import dev.flywheel.model.bundle.InvalidBundleException;
 import dev.flywheel.model.bundle.ModelMetadata;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.Map;
 
 /**
  * Runs a model's network on float matrices with a DJL engine. Thread-safe: each calling thread gets its own
- * DJL Predictor (Predictors are not shareable).
+ * DJL Predictor (Predictors are not shareable). Knows what the network declares ({@link ModelSignature}); a network
+ * exported with a fixed batch size is fed batches of exactly that size (longer batches split, the last one padded).
  */
 public final class ModelRunner implements AutoCloseable {
   public static final String PYTORCH = "PyTorch";
@@ -25,14 +27,18 @@ public final class ModelRunner implements AutoCloseable {
 
   private final Model model;
   private final boolean ownsModel;
+  private final ModelSignature signature;
+  private final int fixedBatch;
   private final List<Predictor<float[][], float[][]>> predictors = Collections.synchronizedList(new ArrayList<>());
   private final ThreadLocal<Predictor<float[][], float[][]>> perThread;
 
-  private ModelRunner(Model model, boolean ownsModel) {
+  private ModelRunner(Model model, boolean ownsModel, ModelSignature signature, String outputName) {
     this.model = model;
     this.ownsModel = ownsModel;
+    this.signature = signature;
+    this.fixedBatch = fixedBatch(signature);
     this.perThread = ThreadLocal.withInitial(() -> {
-      Predictor<float[][], float[][]> predictor = model.newPredictor(new FloatMatrixTranslator());
+      Predictor<float[][], float[][]> predictor = model.newPredictor(new FloatMatrixTranslator(outputName));
       predictors.add(predictor);
       return predictor;
     });
@@ -40,7 +46,7 @@ public final class ModelRunner implements AutoCloseable {
 
   /** Wraps a model that is already in memory (for example just trained); the caller keeps ownership. */
   public static ModelRunner of(Model model) {
-    return new ModelRunner(model, false);
+    return new ModelRunner(model, false, ModelSignature.ofBlock(model), null);
   }
 
   /**
@@ -68,11 +74,35 @@ public final class ModelRunner implements AutoCloseable {
         model.setBlock(MlpNetwork.build(metadata.architecture()));
       }
       model.load(path.getParent(), prefix, Map.of("intraOpNumThreads", "1", "interOpNumThreads", "1"));
-    } catch (MalformedModelException | RuntimeException e) {
+      ModelSignature signature = ONNX_RUNTIME.equals(chosen) ? ModelSignature.ofOnnx(path) : ModelSignature.ofBlock(model);
+      return new ModelRunner(model, true, signature, metadata.output());
+    } catch (MalformedModelException | OrtException | RuntimeException e) {
       model.close();
-      throw new InvalidBundleException("cannot load " + file + " with " + chosen + ": " + e.getMessage());
+      throw new InvalidBundleException("cannot load " + file + " with " + chosen + ": " + firstLine(e.getMessage()));
     }
-    return new ModelRunner(model, true);
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "no reason given" : message.strip().lines().findFirst().orElse("");
+  }
+
+  /** The batch size the network's (single) input is fixed to, or 0 when it takes any. */
+  private static int fixedBatch(ModelSignature signature) {
+    if (signature.inputs().size() != 1 || signature.inputs().get(0).shape().length == 0) {
+      return 0;
+    }
+    long batch = signature.inputs().get(0).shape()[0];
+    return batch > 0 && batch <= Integer.MAX_VALUE ? (int) batch : 0;
+  }
+
+  /** What the network declares it takes and gives. */
+  public ModelSignature signature() {
+    return signature;
+  }
+
+  /** The batch size every run is made of (0: any), from the network's declared input. */
+  public int fixedBatch() {
+    return fixedBatch;
   }
 
   /** The engine running the model. */
@@ -82,6 +112,23 @@ public final class ModelRunner implements AutoCloseable {
 
   /** Runs the network on a batch of encoded rows; returns its raw outputs, one row per input row. */
   public float[][] run(float[][] inputs) {
+    if (fixedBatch == 0 || inputs.length == fixedBatch) {
+      return predict(inputs);
+    }
+    float[][] outputs = new float[inputs.length][];
+    for (int start = 0; start < inputs.length; start += fixedBatch) {
+      int rows = Math.min(fixedBatch, inputs.length - start);
+      float[][] run = new float[fixedBatch][];
+      System.arraycopy(inputs, start, run, 0, rows);
+      for (int padding = rows; padding < fixedBatch; padding++) {
+        run[padding] = new float[inputs[0].length]; // scored, then dropped
+      }
+      System.arraycopy(predict(run), 0, outputs, start, rows);
+    }
+    return outputs;
+  }
+
+  private float[][] predict(float[][] inputs) {
     try {
       return perThread.get().predict(inputs);
     } catch (TranslateException e) {

@@ -74,12 +74,12 @@ public final class TrainingRun {
       float[][] trainScores = decoder.decode(runner.run(trainX));
 
       model.save(staging, "mlp");
-      OnnxExporter.export(model.getBlock(), pipeline.inputSize(), staging.resolve(ONNX_WEIGHTS));
+      OnnxExporter.export(model.getBlock(), staging.resolve(ONNX_WEIGHTS));
       Engine engine = Engine.getEngine(ModelRunner.PYTORCH);
       ModelMetadata metadata = new ModelMetadata(
           ModelMetadata.FORMAT_VERSION, "flywheel-mlp", task.name(), label,
           task.isClassification() ? data.classes() : null,
-          pipeline.features(), architecture, ModelMetadata.LOGITS, target,
+          pipeline.features(), architecture, ModelMetadata.LOGITS, null, target,
           Map.of(ModelRunner.PYTORCH, PYTORCH_WEIGHTS, ModelRunner.ONNX_RUNTIME, ONNX_WEIGHTS),
           new ModelMetadata.Baseline(featureBaselines(data, split.train(), pipeline), predictionBaseline(task, trainScores, data.classes())),
           metrics,
