@@ -80,7 +80,8 @@ class ImagesIT {
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
     ChurnData.writeCsv(data.resolve("churn.csv"), 400, 7);
 
-    Podman.Result train = PODMAN.podman(Duration.ofMinutes(5), "model-train", runModel("none", "rw", List.of("train",
+    List<String> offline = List.of("--network", "none");
+    Podman.Result train = PODMAN.podman(Duration.ofMinutes(5), "model-train", runModel(offline, "rw", List.of("train",
         "--data", "file:///data/churn.csv", "--label", "churned", "--task", "binaryClassification", "--hidden-layers", "8",
         "--epochs", "3", "--seed", "42", "--out", "/data/bundle", "--termination-log", "/data/train-result.json")));
     assertThat(train.exitCode()).as(train.output()).isZero();
@@ -89,7 +90,7 @@ class ImagesIT {
     String digest = json(data.resolve("train-result.json")).path("bundleDigest").asText();
     assertThat(digest).startsWith("sha256:");
 
-    Podman.Result validate = PODMAN.podman(Duration.ofMinutes(5), "model-validate", runModel("none", "ro", List.of("validate",
+    Podman.Result validate = PODMAN.podman(Duration.ofMinutes(5), "model-validate", runModel(offline, "ro", List.of("validate",
         "--bundle", "/data/bundle", "--expected-digest", digest, "--data", "file:///data/churn.csv", "--label", "churned")));
     assertThat(validate.exitCode()).as(validate.output()).isZero();
     JsonNode validation = new ObjectMapper().readTree(validate.output().lines().filter(line -> line.startsWith("{"))
@@ -101,10 +102,9 @@ class ImagesIT {
 
     int port = Ports.free();
     String container = "flywheel-images-it-" + port;
-    List<String> serve = new ArrayList<>(List.of("--name", container));
-    serve.addAll(runModel("host", "ro", List.of("serve", "--bundle", "/data/bundle", "--expected-digest", digest,
-        "--name", "churn", "--model-version", "1", "--host", "127.0.0.1", "--port", String.valueOf(port), "--io-threads", "1")));
-    Process server = PODMAN.start("model-serve", serve);
+    Process server = PODMAN.start("model-serve", runModel(List.of("--network", "host", "--name", container), "ro",
+        List.of("serve", "--bundle", "/data/bundle", "--expected-digest", digest, "--name", "churn", "--model-version", "1",
+            "--host", "127.0.0.1", "--port", String.valueOf(port), "--io-threads", "1")));
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
       String base = "http://127.0.0.1:" + port;
@@ -126,7 +126,7 @@ class ImagesIT {
 
   @Test
   void theOperatorImageWithoutAnApiServerExitsWithOneLineSayingSo() throws Exception {
-    Podman.Result run = PODMAN.podman(Duration.ofMinutes(3), "operator", List.of("run", "--rm", "--read-only",
+    Podman.Result run = PODMAN.podman(Duration.ofMinutes(2), "operator", List.of("run", "--rm", "--read-only",
         "--user", USER, "--network", "none", operatorImage));
     assertThat(run.exitCode()).as(run.output()).isNotZero();
     assertThat(run.output().lines())
@@ -138,9 +138,10 @@ class ImagesIT {
   }
 
   /** {@code podman run} arguments for the model image: read-only root, non-root user, /data mounted rw or ro. */
-  private List<String> runModel(String network, String mountMode, List<String> args) {
-    List<String> run = new ArrayList<>(List.of("run", "--rm", "--read-only", "--user", USER, "--network", network,
-        "--volume", data + ":/data:" + mountMode, modelImage));
+  private List<String> runModel(List<String> podmanOptions, String mountMode, List<String> args) {
+    List<String> run = new ArrayList<>(List.of("run", "--rm", "--read-only", "--user", USER));
+    run.addAll(podmanOptions);
+    run.addAll(List.of("--volume", data + ":/data:" + mountMode, modelImage));
     run.addAll(args);
     return run;
   }
