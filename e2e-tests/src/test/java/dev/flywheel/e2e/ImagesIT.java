@@ -48,7 +48,7 @@ class ImagesIT {
   @BeforeAll
   static void buildTheImagesTwice() throws Exception {
     assumeTrue(Podman.installed(), "podman is not installed: images/build and the images' smoke tests are skipped "
-        + "(on Debian 12: apt-get install podman buildah skopeo runc mmdebstrap faketime uidmap zip unzip, as .ci/run does)");
+        + "(on Debian 12: apt-get install podman runc mmdebstrap faketime uidmap zip unzip, as .ci/run does)");
     JsonNode values = new YAMLMapper().readTree(RepoPaths.root().resolve("helm/flywheel/values.yaml").toFile());
     JsonNode chart = new YAMLMapper().readTree(RepoPaths.root().resolve("helm/flywheel/Chart.yaml").toFile());
     modelImage = values.path("modelImage").asText();
