@@ -1,10 +1,7 @@
 package dev.flywheel.model.serve;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flywheel.model.data.FeatureSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +15,6 @@ import java.util.Set;
  * (BYTES for categorical features). Everything else is refused with a BadRequest that says what is wrong.
  */
 final class InferenceRequestReader {
-  static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
   private static final Set<String> KNOWN = Set.of("BOOL", "BYTES", "FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
 
@@ -42,7 +38,7 @@ final class InferenceRequestReader {
   Parsed read(byte[] body) throws BadRequest {
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = ServerJson.MAPPER.readTree(body);
     } catch (JacksonException e) {
       throw BadRequest.of("malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
     } catch (java.io.IOException e) {

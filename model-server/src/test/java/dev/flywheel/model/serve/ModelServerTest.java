@@ -363,6 +363,6 @@ class ModelServerTest {
   }
 
   static JsonNode json(HttpResponse<String> response) throws Exception {
-    return InferenceRequestReader.JSON.readTree(response.body());
+    return ServerJson.MAPPER.readTree(response.body());
   }
 }
