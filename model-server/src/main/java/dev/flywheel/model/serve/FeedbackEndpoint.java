@@ -8,12 +8,18 @@ import dev.flywheel.model.serve.capture.TrafficCapture;
 import dev.flywheel.model.serve.http.HttpCall;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * POST /v1/feedback: delayed ground-truth labels for requests this server scored, {"id": …, "label": …} or
- * {"id": …, "labels": […]} (one per row), or an array of them. Labels are scored against what the request predicted
- * (online accuracy or mean absolute error) and handed to traffic capture.
+ * {"id": …, "labels": […]} (one per row), or an array of them. A request id takes labels once, and only while the
+ * server remembers scoring it; a body is taken whole or not at all, checked in this order: 400 for a malformed item
+ * or label, 404 when an id is unknown (never scored here, or forgotten), 409 when an id was labelled already or comes
+ * twice in the body, 400 when the label count is not the request's row count — and then no label is recorded
+ * anywhere (only a 404 or 409 is counted, by result). Accepted labels are scored against what the
+ * request predicted (online accuracy or mean absolute error) and handed to traffic capture.
  */
 final class FeedbackEndpoint {
   private final ModelMetadata metadata;
@@ -22,6 +28,9 @@ final class FeedbackEndpoint {
   private final TrafficCapture capture;
   private final ServerMetrics metrics;
   private final int maxRequestBytes;
+
+  /** One item of the body: the request id and its labels. */
+  private record Item(String id, JsonNode labels) {}
 
   FeedbackEndpoint(ModelMetadata metadata, FeedbackTracker feedback, TrafficCapture capture, ServerMetrics metrics, int maxRequestBytes) {
     this.metadata = metadata;
@@ -33,81 +42,146 @@ final class FeedbackEndpoint {
   }
 
   void handle(HttpCall call) throws IOException {
-    JsonNode root;
+    List<Item> items;
     try {
-      root = ServerJson.MAPPER.readTree(RequestBody.of(call, maxRequestBytes));
+      items = items(call);
     } catch (BadRequest e) {
       ServerJson.error(call, e.status(), e.getMessage());
       return;
-    } catch (IOException e) {
-      ServerJson.error(call, 400, "feedback body is not valid JSON");
-      return;
     }
-    List<JsonNode> items = new ArrayList<>();
-    if (root != null && root.isArray()) {
-      root.forEach(items::add);
-    } else if (root != null && root.isObject()) {
-      items.add(root);
-    }
-    if (items.isEmpty()) {
-      ServerJson.error(call, 400, "feedback must be an object {\"id\": …, \"label\": …} or {\"id\": …, \"labels\": […]}, or an array of them");
-      return;
-    }
-    List<double[]> outcomes = new ArrayList<>();
     ArrayNode unknown = ServerJson.MAPPER.createArrayNode();
-    for (JsonNode item : items) {
-      String id = item.path("id").isTextual() ? item.get("id").asText() : null;
-      JsonNode labels = item.has("labels") ? item.get("labels") : item.has("label") ? ServerJson.MAPPER.createArrayNode().add(item.get("label")) : null;
+    ArrayNode labelled = ServerJson.MAPPER.createArrayNode();
+    Map<String, FeedbackTracker.Prediction> open = new LinkedHashMap<>();
+    for (Item item : items) {
+      FeedbackTracker.Prediction prediction = feedback.open(item.id());
+      if (open.containsKey(item.id())) {
+        labelled.add(item.id());
+      } else if (prediction != null) {
+        open.put(item.id(), prediction);
+      } else if (feedback.standing(item.id()) == FeedbackTracker.Standing.LABELLED) {
+        labelled.add(item.id());
+      } else {
+        unknown.add(item.id());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      refuse(call, 404, "unknown_id", unknown.size(), "no prediction to label for " + unknown + ": this server never scored "
+          + (unknown.size() == 1 ? "that request id" : "those request ids") + ", or scored " + (unknown.size() == 1 ? "it" : "them")
+          + " too long ago; nothing was recorded", "unknownIds", unknown);
+      return;
+    }
+    if (!labelled.isEmpty()) {
+      refuse(call, 409, "replayed", labelled.size(), "request " + labelled + " " + (labelled.size() == 1 ? "has" : "have")
+          + " labels already (a request id takes labels once); nothing was recorded", "alreadyLabelledIds", labelled);
+      return;
+    }
+    List<Double> outcomes = new ArrayList<>();
+    for (Item item : items) {
+      String problem = score(item, open.get(item.id()), outcomes);
+      if (problem != null) {
+        ServerJson.error(call, 400, problem + "; nothing was recorded");
+        return;
+      }
+    }
+    List<String> lost = feedback.label(open, outcomes);
+    if (!lost.isEmpty()) {
+      ArrayNode ids = ServerJson.MAPPER.createArrayNode();
+      lost.forEach(ids::add);
+      refuse(call, 409, "replayed", lost.size(), "request " + ids + " got labels from another feedback at the same time; nothing was recorded",
+          "alreadyLabelledIds", ids);
+      return;
+    }
+    items.forEach(item -> capture.labelled(item.id(), item.labels()));
+    count(outcomes);
+    ObjectNode answer = ServerJson.object().put("accepted", outcomes.size());
+    answer.putArray("unknownIds");
+    ServerJson.reply(call, 200, answer);
+  }
+
+  /** The items of the body, each with a string id and a non-empty array of labels. */
+  private List<Item> items(HttpCall call) throws BadRequest {
+    JsonNode root;
+    try {
+      root = ServerJson.MAPPER.readTree(RequestBody.of(call, maxRequestBytes));
+    } catch (IOException e) {
+      throw BadRequest.of("malformed_json", "feedback body is not valid JSON");
+    }
+    List<JsonNode> nodes = new ArrayList<>();
+    if (root != null && root.isArray()) {
+      root.forEach(nodes::add);
+    } else if (root != null && root.isObject()) {
+      nodes.add(root);
+    }
+    if (nodes.isEmpty()) {
+      throw BadRequest.of("malformed_feedback", "feedback must be an object {\"id\": …, \"label\": …} or {\"id\": …, \"labels\": […]}, or an array of them");
+    }
+    List<Item> items = new ArrayList<>();
+    for (JsonNode node : nodes) {
+      String id = node.path("id").isTextual() ? node.get("id").asText() : null;
+      JsonNode labels = node.has("labels") ? node.get("labels") : node.has("label") ? ServerJson.MAPPER.createArrayNode().add(node.get("label")) : null;
       if (id == null || labels == null || !labels.isArray() || labels.isEmpty()) {
-        ServerJson.error(call, 400, "each feedback item needs a string \"id\" and a \"label\" or a \"labels\" array");
-        return;
+        throw BadRequest.of("malformed_feedback", "each feedback item needs a string \"id\" and a \"label\" or a \"labels\" array");
       }
-      FeedbackTracker.Prediction prediction = feedback.prediction(id);
-      if (prediction == null) {
-        unknown.add(id);
-        continue;
-      }
-      if (labels.size() != prediction.size()) {
-        ServerJson.error(call, 400, "request " + id + " scored " + prediction.size() + " rows but " + labels.size() + " labels were sent");
-        return;
-      }
-      for (int i = 0; i < labels.size(); i++) {
-        JsonNode label = labels.get(i);
-        if (classification) {
-          if (!label.isTextual() && !label.isNumber() && !label.isBoolean()) {
-            ServerJson.error(call, 400, "label " + label + " is not a class name");
-            return;
-          }
-          String text = label.asText();
-          if (!metadata.classes().contains(text)) {
-            ServerJson.error(call, 400, "label '" + text + "' is not one of the model's classes " + metadata.classes());
-            return;
-          }
-          outcomes.add(new double[] {prediction.classes()[i].equals(text) ? 1 : 0});
-        } else {
-          if (!label.isNumber() || !Double.isFinite(label.asDouble())) {
-            ServerJson.error(call, 400, "label " + label + " must be a finite number for a regression model");
-            return;
-          }
-          outcomes.add(new double[] {Math.abs(prediction.values()[i] - label.asDouble())});
+      for (JsonNode label : labels) {
+        String problem = labelProblem(label);
+        if (problem != null) {
+          throw BadRequest.of("malformed_feedback", problem + "; nothing was recorded");
         }
       }
-      capture.labelled(id, labels);
+      items.add(new Item(id, labels));
     }
-    long correct = 0;
-    for (double[] outcome : outcomes) {
-      feedback.record(outcome[0]);
-      correct += outcome[0] == 1 ? 1 : 0;
-    }
+    return items;
+  }
+
+  /** What is wrong with a label for this model (not a class name; for regression not a finite FP32 number), or null. */
+  private String labelProblem(JsonNode label) {
     if (classification) {
+      if (!label.isTextual() && !label.isNumber() && !label.isBoolean()) {
+        return "label " + label + " is not a class name";
+      }
+      if (!metadata.classes().contains(label.asText())) {
+        return "label '" + label.asText() + "' is not one of the model's classes " + metadata.classes();
+      }
+      return null;
+    }
+    if (!label.isNumber() || !Float.isFinite((float) label.asDouble())) {
+      return "label " + label + " must be a finite number within FP32's range (as the model's predictions are) for a regression model";
+    }
+    return null;
+  }
+
+  /**
+   * Scores an item's labels against its request's prediction into outcomes (1/0 for a right/wrong class, or the
+   * absolute error); returns what is wrong instead (a label count that is not the request's row count), or null.
+   */
+  private String score(Item item, FeedbackTracker.Prediction prediction, List<Double> outcomes) {
+    JsonNode labels = item.labels();
+    if (labels.size() != prediction.size()) {
+      return "request " + item.id() + " scored " + prediction.size() + " rows but " + labels.size() + " labels were sent";
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      JsonNode label = labels.get(i);
+      outcomes.add(classification ? (prediction.classes()[i].equals(label.asText()) ? 1.0 : 0.0)
+          : Math.abs(prediction.values()[i] - label.asDouble()));
+    }
+    return null;
+  }
+
+  private void count(List<Double> outcomes) {
+    if (classification) {
+      long correct = outcomes.stream().filter(o -> o == 1.0).count();
       metrics.feedback("correct", correct);
       metrics.feedback("incorrect", outcomes.size() - correct);
     } else {
       metrics.feedback("recorded", outcomes.size());
     }
-    metrics.feedback("unknown_id", unknown.size());
-    ObjectNode answer = ServerJson.object().put("accepted", outcomes.size());
-    answer.set("unknownIds", unknown);
-    ServerJson.reply(call, 200, answer);
+  }
+
+  /** A 404/409 refusal: counted by result, answered with the error and the ids it concerns. */
+  private void refuse(HttpCall call, int status, String result, int ids, String message, String field, ArrayNode idList) {
+    metrics.feedback(result, ids);
+    ObjectNode body = ServerJson.object().put("error", message);
+    body.set(field, idList);
+    ServerJson.errorWith(call, status, body);
   }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * POST /v2/models/{name}/infer: admits the request, parses and checks it on the event loop, hands its rows to the
- * model, and answers when the scores come back — or 503 when the request timeout passes first. A request holds its
+ * model, and answers when the scores come back — or 503 when the request timeout passes first. Rows the model
+ * cannot score (a non-finite output) are refused with 400 and recorded nowhere, so no input can poison a metric. A request holds its
  * admission place until its inference is done or skipped, so a stuck model fills the server (429s), not its memory.
  */
 final class InferenceEndpoint implements AutoCloseable {
@@ -35,7 +36,7 @@ final class InferenceEndpoint implements AutoCloseable {
     this.settings = settings;
     this.readiness = readiness;
     this.admission = admission;
-    this.reader = new InferenceRequestReader(metadata.features(), settings.maxRowsPerRequest());
+    this.reader = new InferenceRequestReader(metadata.features(), settings.maxRowsPerRequest(), InferenceResponseWriter.outputNames(metadata));
     this.pipeline = new FeaturePipeline(metadata.features());
     this.scoring = scoring;
     this.timeouts = new RequestTimeouts(settings.requestTimeout().toNanos());
@@ -99,6 +100,11 @@ final class InferenceEndpoint implements AutoCloseable {
           outcome = "error";
           metrics.error("inference_failed");
           ServerJson.error(call, 500, "inference failed");
+        } else if (!allFinite(s)) {
+          outcome = "bad_request";
+          metrics.error("non_finite_output");
+          ServerJson.error(call, 400, "the model's output for these inputs is not a finite number (inputs far outside the range the"
+              + " model was trained on); nothing was recorded");
         } else {
           answer(call, request, s);
         }
@@ -116,9 +122,21 @@ final class InferenceEndpoint implements AutoCloseable {
     drift.observe(request.rows(), scores);
     String id = request.id() != null ? request.id() : idPrefix + "-" + ids.incrementAndGet();
     capture.scored(id, request.rows());
-    InferenceResponseWriter.Written written = writer.write(id, scores);
+    InferenceResponseWriter.Written written = writer.write(id, scores, request.outputs());
     feedback.remember(id, written.prediction());
     call.respond(200, ServerJson.CONTENT_TYPE, written.body());
+  }
+
+  /** Scores that can be answered as JSON numbers and recorded in metrics: no NaN, no infinity. */
+  private static boolean allFinite(float[][] scores) {
+    for (float[] row : scores) {
+      for (float score : row) {
+        if (!Float.isFinite(score)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Answers an admitted request that never reached the model, and frees its place. */

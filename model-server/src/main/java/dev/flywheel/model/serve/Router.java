@@ -36,7 +36,7 @@ final class Router {
       switch (path) {
         case "/v2/health/live" -> get(call, () -> ServerJson.reply(call, 200, ServerJson.object().put("live", true)));
         case "/v2/health/ready" -> get(call, () -> ServerJson.reply(call, readyStatus(), ServerJson.object().put("ready", readiness.isReady())));
-        case "/v2" -> get(call, () -> ServerJson.reply(call, 200, documents.server()));
+        case "/v2", "/v2/" -> get(call, () -> ServerJson.reply(call, 200, documents.server()));
         case "/metrics" -> get(call, () -> call.respond(200, ServerMetrics.CONTENT_TYPE, metrics.scrape()));
         case "/v1/feedback" -> post(call, () -> feedback.handle(call));
         default -> model(call, path);
