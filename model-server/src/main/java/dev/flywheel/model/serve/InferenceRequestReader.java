@@ -128,7 +128,8 @@ final class InferenceRequestReader {
       Integer index = featureIndex.get(name);
       if (index == null) {
         throw BadRequest.of("unknown_feature", "unknown input '" + name + "': the model's features are "
-            + String.join(", ", features.stream().map(FeatureSpec::name).toList()));
+            + String.join(", ", features.stream().map(FeatureSpec::name).toList())
+            + (allNumeric ? "; send either one tensor per feature, or one batched [B, " + features.size() + "] tensor alone" : ""));
       }
       if (seen[index]) {
         throw BadRequest.of("duplicate_feature", "input '" + name + "' is given twice");

@@ -63,7 +63,7 @@ final class ServerMetrics {
         .labelNames("model", "version").register(registry).labelValues(model, version);
     rows = Counter.builder().name("flywheel_inference_rows_total").help("Rows scored by the model.")
         .labelNames("model", "version").register(registry).labelValues(model, version);
-    feedback = Counter.builder().name("flywheel_feedback_total").help("Ground-truth labels received by result: correct, incorrect, recorded (regression), unknown_id.")
+    feedback = Counter.builder().name("flywheel_feedback_total").help("Ground-truth labels by result: correct, incorrect, recorded (regression); refused: unknown_id (404), replayed (409).")
         .labelNames("model", "version", "result").register(registry);
     GaugeWithCallback.builder().name("flywheel_feature_drift_psi")
         .help("Population stability index of each feature over the drift window against the training baseline.")

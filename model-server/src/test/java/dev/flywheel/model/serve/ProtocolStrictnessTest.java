@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -242,6 +243,50 @@ class ProtocolStrictnessTest {
     HttpResponse<String> slash = pricesHttp.get("/v2/");
     assertThat(slash.statusCode()).isEqualTo(200);
     assertThat(ModelServerTest.json(slash)).isEqualTo(ModelServerTest.json(pricesHttp.get("/v2")));
+  }
+
+  @Test
+  void aThousandRandomHostileRequestsGetA4xxOrNumbersAndNoMetricTurnsNonFinite() throws Exception {
+    Random random = new Random(20261202);
+    String[] values = {"1e39", "-1e39", "1e300", "-1e300", "3.4e38", "-3.4e38", "1e400", "NaN", "Infinity", "-Infinity", "0", "-0.0",
+        "1e-45", "4.9e-324", "9223372036854775808", "-9223372036854775809", "1099511627776", "300", "-1", "255", "65504", "70000",
+        "80", "3", "2.5", "\"80\"", "true", "null", "[]", "[80]", "{}"};
+    String[] datatypes = {"FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64", "BOOL", "BYTES"};
+    int answered = 0;
+    for (int i = 0; i < 1000; i++) {
+      int rows = 1 + random.nextInt(3);
+      String datatype = datatypes[random.nextInt(datatypes.length)];
+      StringBuilder data = new StringBuilder("[");
+      boolean nested = random.nextBoolean();
+      for (int r = 0; r < rows; r++) {
+        int width = random.nextInt(10) == 0 ? 1 + random.nextInt(3) : 2; // now and then a ragged row
+        data.append(r > 0 ? "," : "").append(nested ? "[" : "");
+        for (int c = 0; c < width; c++) {
+          data.append(c > 0 ? "," : "").append(random.nextInt(3) == 0 ? values[random.nextInt(values.length)] : "" + (1 + random.nextInt(150)));
+        }
+        data.append(nested ? "]" : "");
+      }
+      String shape = random.nextInt(10) == 0 ? "[" + rows + ", 2, 1]" : "[" + rows + ", 2]";
+      String outputs = random.nextInt(5) == 0 ? ", \"outputs\": [{\"name\": \"" + (random.nextBoolean() ? "predictions" : "probabilities") + "\"}]" : "";
+      String body = "{\"inputs\": [{\"name\": \"input\", \"shape\": " + shape + ", \"datatype\": \"" + datatype + "\", \"data\": "
+          + data.append("]") + "}]" + outputs + "}";
+      HttpResponse<String> answer = pricesHttp.post("/v2/models/prices/infer", body);
+      assertThat(answer.statusCode()).as(body + " -> " + answer.body()).isIn(200, 400);
+      JsonNode json = ModelServerTest.json(answer);
+      if (answer.statusCode() == 200) {
+        assertAllOutputsAreNumbers(json);
+        answered++;
+      } else {
+        assertThat(json.path("error").asText()).as(body).isNotBlank();
+      }
+    }
+    assertThat(answered).as("some of them were fine").isGreaterThan(50);
+    String metrics = pricesHttp.get("/metrics").body();
+    for (String metric : List.of("flywheel_prediction_mean", "flywheel_prediction_drift_psi", "flywheel_feature_drift_psi")) {
+      assertThat(metrics).containsPattern("(?m)^" + metric + "\\{");
+    }
+    assertThat(metrics.lines().filter(line -> line.startsWith("flywheel_")))
+        .as("no model metric is NaN or infinite").noneMatch(line -> line.endsWith("NaN") || line.endsWith("Inf"));
   }
 
   /** Every element of every FP32 output is a JSON number (never "NaN" or "Infinity"). */
