@@ -8,9 +8,12 @@ import dev.flywheel.model.serve.capture.TrafficCapture;
 import dev.flywheel.model.serve.http.HttpCall;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * POST /v1/feedback: delayed ground-truth labels for requests this server scored, {"id": …, "label": …} or
@@ -49,30 +52,33 @@ final class FeedbackEndpoint {
       ServerJson.error(call, e.status(), e.getMessage());
       return;
     }
-    ArrayNode unknown = ServerJson.MAPPER.createArrayNode();
-    ArrayNode labelled = ServerJson.MAPPER.createArrayNode();
+    Set<String> unknown = new LinkedHashSet<>();
+    Set<String> labelled = new LinkedHashSet<>();
+    int unknownItems = 0;
+    int labelledItems = 0;
     Map<String, FeedbackTracker.Prediction> open = new LinkedHashMap<>();
     for (Item item : items) {
       FeedbackTracker.Prediction prediction = feedback.open(item.id());
-      if (open.containsKey(item.id())) {
+      if (open.containsKey(item.id()) || (prediction == null && feedback.standing(item.id()) == FeedbackTracker.Standing.LABELLED)) {
         labelled.add(item.id());
+        labelledItems++;
       } else if (prediction != null) {
         open.put(item.id(), prediction);
-      } else if (feedback.standing(item.id()) == FeedbackTracker.Standing.LABELLED) {
-        labelled.add(item.id());
       } else {
         unknown.add(item.id());
+        unknownItems++;
       }
     }
     if (!unknown.isEmpty()) {
-      refuse(call, 404, "unknown_id", unknown.size(), "no prediction to label for " + unknown + ": this server never scored "
+      refuse(call, 404, "unknown_id", unknownItems, "no prediction to label for " + shortList(unknown) + ": this server never scored "
           + (unknown.size() == 1 ? "that request id" : "those request ids") + ", or scored " + (unknown.size() == 1 ? "it" : "them")
           + " too long ago; nothing was recorded", "unknownIds", unknown);
       return;
     }
     if (!labelled.isEmpty()) {
-      refuse(call, 409, "replayed", labelled.size(), "request " + labelled + " " + (labelled.size() == 1 ? "has" : "have")
-          + " labels already (a request id takes labels once); nothing was recorded", "alreadyLabelledIds", labelled);
+      refuse(call, 409, "replayed", labelledItems, "request " + shortList(labelled) + " " + (labelled.size() == 1 ? "has" : "have")
+          + " labels already, or more than once in this body (a request id takes labels once); nothing was recorded",
+          "alreadyLabelledIds", labelled);
       return;
     }
     List<Double> outcomes = new ArrayList<>();
@@ -85,10 +91,8 @@ final class FeedbackEndpoint {
     }
     List<String> lost = feedback.label(open, outcomes);
     if (!lost.isEmpty()) {
-      ArrayNode ids = ServerJson.MAPPER.createArrayNode();
-      lost.forEach(ids::add);
-      refuse(call, 409, "replayed", lost.size(), "request " + ids + " got labels from another feedback at the same time; nothing was recorded",
-          "alreadyLabelledIds", ids);
+      refuse(call, 409, "replayed", lost.size(), "request " + shortList(lost) + " got labels from another feedback at the same time;"
+          + " nothing was recorded", "alreadyLabelledIds", lost);
       return;
     }
     items.forEach(item -> capture.labelled(item.id(), item.labels()));
@@ -177,11 +181,18 @@ final class FeedbackEndpoint {
     }
   }
 
-  /** A 404/409 refusal: counted by result, answered with the error and the ids it concerns. */
-  private void refuse(HttpCall call, int status, String result, int ids, String message, String field, ArrayNode idList) {
-    metrics.feedback(result, ids);
+  /** A 404/409 refusal: its items counted by result, answered with the error and the ids it concerns. */
+  private void refuse(HttpCall call, int status, String result, int items, String message, String field, Collection<String> ids) {
+    metrics.feedback(result, items);
     ObjectNode body = ServerJson.object().put("error", message);
-    body.set(field, idList);
+    ArrayNode list = body.putArray(field);
+    ids.forEach(list::add);
     ServerJson.errorWith(call, status, body);
+  }
+
+  /** Ids for a message: the first few, and how many more. */
+  private static String shortList(Collection<String> ids) {
+    List<String> first = ids.stream().limit(5).toList();
+    return first + (ids.size() > first.size() ? " (and " + (ids.size() - first.size()) + " more)" : "");
   }
 }
