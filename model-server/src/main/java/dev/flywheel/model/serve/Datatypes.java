@@ -38,6 +38,10 @@ final class Datatypes {
       if (!value.isIntegralNumber()) {
         throw BadRequest.of("wrong_datatype", "input '" + input + "' is " + datatype + " but holds " + value);
       }
+      if (value.canConvertToLong() && value.longValue() >= range[0].longValue()
+          && (datatype.equals("UINT64") || value.longValue() <= range[1].longValue())) {
+        return value.longValue(); // the common case, without a BigInteger
+      }
       BigInteger whole = value.bigIntegerValue();
       if (whole.compareTo(range[0]) < 0 || whole.compareTo(range[1]) > 0) {
         throw BadRequest.of("out_of_range", "input '" + input + "' is " + datatype + " but holds " + value + ", outside its range "

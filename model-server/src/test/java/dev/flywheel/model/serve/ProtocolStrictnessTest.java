@@ -82,7 +82,8 @@ class ProtocolStrictnessTest {
       "FP64, 1e300, 400", "FP64, 1e400, 400",
       "INT32, 1099511627776, 400", "INT32, 2147483647, 200", "INT32, -2147483649, 400", "INT8, 128, 400", "INT8, -128, 200",
       "UINT8, 300, 400", "UINT8, 255, 200", "UINT8, -1, 400", "UINT16, 65536, 400", "UINT32, 4294967296, 400",
-      "UINT64, 18446744073709551616, 400", "INT64, 9223372036854775808, 400", "INT64, 12, 200", "INT32, 12.0, 400"})
+      "UINT64, 18446744073709551616, 400", "UINT64, 18446744073709551615, 200", "INT64, 9223372036854775808, 400",
+      "INT64, -9223372036854775808, 200", "INT64, 12, 200", "INT32, 12.0, 400"})
   void aValueMustFitItsDatatype(String datatype, String value, int status) throws Exception {
     // support_calls (std ≈ 2.3) takes the tested value; a value that fits is still refused if the model's output for it
     // is not finite, so an accepted 200 must carry finite numbers only.
