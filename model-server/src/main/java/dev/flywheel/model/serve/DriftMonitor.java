@@ -24,7 +24,6 @@ final class DriftMonitor {
   private final long[][] counts;
   private int next;
   private int filled;
-  private double predictionSum;
   private final double[] predictionRing;
 
   /** Features without a baseline (imported models may have none) are not monitored. */
@@ -55,7 +54,7 @@ final class DriftMonitor {
     this.predictionRing = new double[window];
   }
 
-  /** Records scored rows: raw feature values and the model's scores. */
+  /** Records scored rows: raw feature values and the model's scores (finite: the server refuses rows it cannot score). */
   synchronized void observe(Object[][] rows, float[][] scores) {
     int tracked = baselines.size() + 1;
     for (int r = 0; r < rows.length; r++) {
@@ -63,7 +62,6 @@ final class DriftMonitor {
         for (int t = 0; t < tracked; t++) {
           counts[t][ring[next][t]]--;
         }
-        predictionSum -= predictionRing[next];
       } else {
         filled++;
       }
@@ -80,7 +78,6 @@ final class DriftMonitor {
       ring[next][tracked - 1] = predictionBin;
       counts[tracked - 1][predictionBin]++;
       predictionRing[next] = multiclass ? 0 : summary;
-      predictionSum += predictionRing[next];
       next = (next + 1) % window;
     }
   }
@@ -111,9 +108,20 @@ final class DriftMonitor {
     return prediction == null ? 0 : prediction.psi(counts[baselines.size()]);
   }
 
-  /** Mean of the prediction summary over the window (binary: mean p(positive); regression: mean value). */
+  /**
+   * Mean of the prediction summary over the window (binary: mean p(positive); regression: mean value), summed from
+   * the window when read: no running sum, so a value that left the window leaves no trace (the server records
+   * finite scores only).
+   */
   synchronized double predictionMean() {
-    return filled == 0 ? 0 : predictionSum / filled;
+    if (filled == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (int i = 0; i < filled; i++) {
+      sum += predictionRing[i];
+    }
+    return sum / filled;
   }
 
   synchronized int rows() {

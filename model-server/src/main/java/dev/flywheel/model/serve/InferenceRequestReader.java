@@ -1,13 +1,12 @@
 package dev.flywheel.model.serve;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flywheel.model.data.FeatureSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,24 +14,24 @@ import java.util.Set;
 /**
  * Reads an Open Inference Protocol infer request into raw feature rows: either one [B, F] numeric tensor (name
  * free, columns in the model's feature order) or one tensor of shape [B] or [B, 1] per feature, named after it
- * (BYTES for categorical features). Everything else is refused with a BadRequest that says what is wrong.
+ * (BYTES for categorical features); and the outputs it asks for. Every value must fit its datatype and, once
+ * standardised, the model's FP32 input. Everything else is refused with a BadRequest that says what is wrong.
  */
 final class InferenceRequestReader {
-  static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-  private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
-  private static final Set<String> KNOWN = Set.of("BOOL", "BYTES", "FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
-
-  /** A request read: its id (the client's or null) and one raw row per instance. */
-  record Parsed(String id, Object[][] rows) {}
+  /** A request read: its id (the client's or null), one raw row per instance, and the outputs to answer (in order). */
+  record Parsed(String id, Object[][] rows, List<String> outputs) {}
 
   private final List<FeatureSpec> features;
   private final Map<String, Integer> featureIndex = new HashMap<>();
   private final int maxRows;
   private final boolean allNumeric;
+  private final List<String> outputNames;
 
-  InferenceRequestReader(List<FeatureSpec> features, int maxRows) {
+  /** @param outputNames the outputs the server can answer, in the order it answers them by default */
+  InferenceRequestReader(List<FeatureSpec> features, int maxRows, List<String> outputNames) {
     this.features = features;
     this.maxRows = maxRows;
+    this.outputNames = List.copyOf(outputNames);
     for (int i = 0; i < features.size(); i++) {
       featureIndex.put(features.get(i).name(), i);
     }
@@ -42,7 +41,7 @@ final class InferenceRequestReader {
   Parsed read(byte[] body) throws BadRequest {
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = ServerJson.MAPPER.readTree(body);
     } catch (JacksonException e) {
       throw BadRequest.of("malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
     } catch (java.io.IOException e) {
@@ -67,8 +66,33 @@ final class InferenceRequestReader {
         throw BadRequest.of("malformed_tensor", "every input needs a \"name\" string");
       }
     }
+    List<String> outputs = outputs(root.get("outputs"));
     boolean matrix = inputs.size() == 1 && !featureIndex.containsKey(inputs.get(0).get("name").asText());
-    return new Parsed(id, matrix ? readMatrix(inputs.get(0)) : readNamed(inputs));
+    return new Parsed(id, matrix ? readMatrix(inputs.get(0)) : readNamed(inputs), outputs);
+  }
+
+  /** The outputs the request names ("outputs": [{"name": …}, …]), or all of them when it names none. */
+  private List<String> outputs(JsonNode requested) throws BadRequest {
+    if (requested == null || requested.isNull()) {
+      return outputNames;
+    }
+    if (!requested.isArray()) {
+      throw BadRequest.of("unknown_output", "\"outputs\" must be an array of {\"name\": …}; this model's outputs are " + outputNames);
+    }
+    Set<String> chosen = new LinkedHashSet<>();
+    for (JsonNode output : requested) {
+      if (!output.isObject() || !output.path("name").isTextual()) {
+        throw BadRequest.of("unknown_output", "every requested output needs a \"name\" string; this model's outputs are " + outputNames);
+      }
+      String name = output.get("name").asText();
+      if (!outputNames.contains(name)) {
+        throw BadRequest.of("unknown_output", "unknown output '" + name + "': this model's outputs are " + outputNames);
+      }
+      if (!chosen.add(name)) {
+        throw BadRequest.of("unknown_output", "output '" + name + "' is requested twice");
+      }
+    }
+    return chosen.isEmpty() ? outputNames : List.copyOf(chosen);
   }
 
   private Object[][] readMatrix(JsonNode tensor) throws BadRequest {
@@ -76,20 +100,22 @@ final class InferenceRequestReader {
     Tensor t = tensor(tensor, name);
     if (t.shape().length != 2 || t.shape()[1] != features.size()) {
       throw BadRequest.of("wrong_shape", "input '" + name + "' must have shape [B, " + features.size() + "] (one column per feature: "
-          + String.join(", ", features.stream().map(FeatureSpec::name).toList()) + "), got " + java.util.Arrays.toString(t.shape())
+          + String.join(", ", features.stream().map(FeatureSpec::name).toList()) + "), got " + Arrays.toString(t.shape())
           + "; or send one tensor per feature, named after it");
     }
     if (!allNumeric) {
       throw BadRequest.of("wrong_datatype", "this model has categorical features; send one tensor per feature, named after it (BYTES for "
           + String.join(", ", features.stream().filter(f -> !f.isNumeric()).map(FeatureSpec::name).toList()) + ")");
     }
-    if (!NUMERIC.contains(t.datatype())) {
+    if (!Datatypes.NUMERIC.contains(t.datatype())) {
       throw BadRequest.of("wrong_datatype", "input '" + name + "' must have a numeric datatype such as FP32, got " + t.datatype());
     }
     int rows = rows(t.shape()[0]);
+    List<JsonNode> values = t.values(name);
     Object[][] result = new Object[rows][features.size()];
-    for (int i = 0; i < t.values().size(); i++) {
-      result[i / features.size()][i % features.size()] = number(t.values().get(i), name, t.datatype());
+    for (int i = 0; i < values.size(); i++) {
+      FeatureSpec feature = features.get(i % features.size());
+      result[i / features.size()][i % features.size()] = modelValue(Datatypes.number(values.get(i), name, t.datatype()), feature, name);
     }
     return result;
   }
@@ -102,7 +128,8 @@ final class InferenceRequestReader {
       Integer index = featureIndex.get(name);
       if (index == null) {
         throw BadRequest.of("unknown_feature", "unknown input '" + name + "': the model's features are "
-            + String.join(", ", features.stream().map(FeatureSpec::name).toList()));
+            + String.join(", ", features.stream().map(FeatureSpec::name).toList())
+            + (allNumeric ? "; send either one tensor per feature, or one batched [B, " + features.size() + "] tensor alone" : ""));
       }
       if (seen[index]) {
         throw BadRequest.of("duplicate_feature", "input '" + name + "' is given twice");
@@ -110,7 +137,7 @@ final class InferenceRequestReader {
       seen[index] = true;
       Tensor t = tensor(input, name);
       if (!(t.shape().length == 1 || (t.shape().length == 2 && t.shape()[1] == 1))) {
-        throw BadRequest.of("wrong_shape", "input '" + name + "' must have shape [B] or [B, 1], got " + java.util.Arrays.toString(t.shape()));
+        throw BadRequest.of("wrong_shape", "input '" + name + "' must have shape [B] or [B, 1], got " + Arrays.toString(t.shape()));
       }
       int rows = rows(t.shape()[0]);
       if (result == null) {
@@ -119,13 +146,14 @@ final class InferenceRequestReader {
         throw BadRequest.of("wrong_shape", "inputs disagree on the batch size: '" + name + "' has " + rows + " rows, others " + result.length);
       }
       FeatureSpec feature = features.get(index);
+      List<JsonNode> values = t.values(name);
       for (int r = 0; r < rows; r++) {
-        JsonNode value = t.values().get(r);
+        JsonNode value = values.get(r);
         if (feature.isNumeric()) {
-          if (!NUMERIC.contains(t.datatype())) {
+          if (!Datatypes.NUMERIC.contains(t.datatype())) {
             throw BadRequest.of("wrong_datatype", "input '" + name + "' is numeric: use a numeric datatype such as FP32, not " + t.datatype());
           }
-          result[r][index] = number(value, name, t.datatype());
+          result[r][index] = modelValue(Datatypes.number(value, name, t.datatype()), feature, name);
         } else {
           if (!"BYTES".equals(t.datatype()) || !value.isTextual()) {
             throw BadRequest.of("wrong_datatype", "input '" + name + "' is categorical: send BYTES strings, for example \""
@@ -143,7 +171,23 @@ final class InferenceRequestReader {
     return result;
   }
 
-  private record Tensor(long[] shape, String datatype, List<JsonNode> values) {}
+  /** A numeric value the model can take: standardised, it must still be a finite FP32 number (the model's input). */
+  private static Double modelValue(double x, FeatureSpec feature, String input) throws BadRequest {
+    float[] encoded = new float[1];
+    feature.encode(x, encoded, 0);
+    if (!Float.isFinite(encoded[0])) {
+      throw BadRequest.of("out_of_range", "input '" + input + "' holds " + x + " for feature '" + feature.name()
+          + "', too large for the model, which computes in FP32 (standardised it is " + encoded[0] + ")");
+    }
+    return x;
+  }
+
+  /** A tensor whose header (shape, datatype, data array) is checked; its values are read on demand. */
+  private record Tensor(long[] shape, long count, String datatype, JsonNode data) {
+    List<JsonNode> values(String name) throws BadRequest {
+      return TensorData.values(data, shape, count, name);
+    }
+  }
 
   private Tensor tensor(JsonNode input, String name) throws BadRequest {
     JsonNode shapeNode = input.get("shape");
@@ -154,7 +198,7 @@ final class InferenceRequestReader {
     long count = 1;
     for (int i = 0; i < shape.length; i++) {
       JsonNode dim = shapeNode.get(i);
-      if (!dim.isIntegralNumber() || dim.asLong() < 0) {
+      if (!dim.isIntegralNumber() || !dim.canConvertToLong() || dim.asLong() < 0) {
         throw BadRequest.of("wrong_shape", "input '" + name + "' has a shape with a dimension that is not a whole number ≥ 0: " + shapeNode);
       }
       shape[i] = dim.asLong();
@@ -168,32 +212,14 @@ final class InferenceRequestReader {
       throw new BadRequest(413, "too_many_rows", "a request may carry at most " + maxRows + " rows, input '" + name + "' has " + shape[0]);
     }
     JsonNode datatype = input.get("datatype");
-    if (datatype == null || !datatype.isTextual() || !KNOWN.contains(datatype.asText())) {
+    if (datatype == null || !datatype.isTextual() || !Datatypes.KNOWN.contains(datatype.asText())) {
       throw BadRequest.of("wrong_datatype", "input '" + name + "' needs a \"datatype\" of the Open Inference Protocol (FP32, INT64, BYTES, …), got " + datatype);
     }
     JsonNode data = input.get("data");
     if (data == null || !data.isArray()) {
       throw BadRequest.of("malformed_tensor", "input '" + name + "' needs a \"data\" array");
     }
-    List<JsonNode> values = new ArrayList<>();
-    flatten(data, values, count);
-    if (values.size() != count) {
-      throw BadRequest.of("wrong_shape", "input '" + name + "' has " + values.size() + " values but its shape " + shapeNode + " needs " + count);
-    }
-    return new Tensor(shape, datatype.asText(), values);
-  }
-
-  private static void flatten(JsonNode node, List<JsonNode> into, long limit) throws BadRequest {
-    for (JsonNode item : node) {
-      if (item.isArray()) {
-        flatten(item, into, limit);
-      } else {
-        into.add(item);
-      }
-      if (into.size() > limit) {
-        return;
-      }
-    }
+    return new Tensor(shape, count, datatype.asText(), data);
   }
 
   private int rows(long batch) throws BadRequest {
@@ -204,21 +230,5 @@ final class InferenceRequestReader {
       throw new BadRequest(413, "too_many_rows", "a request may carry at most " + maxRows + " rows, this one has " + batch);
     }
     return (int) batch;
-  }
-
-  private static Double number(JsonNode value, String name, String datatype) throws BadRequest {
-    if (!value.isNumber()) {
-      throw BadRequest.of("wrong_datatype", "input '" + name + "' (" + datatype + ") holds a value that is not a number: " + value);
-    }
-    double x = value.asDouble();
-    if (Double.isNaN(x) || Double.isInfinite(x)) {
-      throw BadRequest.of("non_finite", "input '" + name + "' holds NaN or infinity");
-    }
-    if (datatype.startsWith("INT") || datatype.startsWith("UINT")) {
-      if (!value.isIntegralNumber()) {
-        throw BadRequest.of("wrong_datatype", "input '" + name + "' is " + datatype + " but holds " + value);
-      }
-    }
-    return x;
   }
 }

@@ -17,8 +17,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The model server's Prometheus metrics, every model metric labelled with model and version:
@@ -45,7 +45,7 @@ final class ServerMetrics {
   private final CounterDataPoint rows;
 
   ServerMetrics(String model, String version, String digest, String engine, ModelMetadata metadata, DriftMonitor drift,
-      FeedbackTracker feedbackTracker, AtomicInteger inFlight) {
+      FeedbackTracker feedbackTracker, IntSupplier inFlight) {
     this.model = model;
     this.version = version;
     requests = Counter.builder().name("flywheel_requests_total").help("Inference requests by outcome: ok, bad_request, overloaded, timeout, error.")
@@ -63,7 +63,7 @@ final class ServerMetrics {
         .labelNames("model", "version").register(registry).labelValues(model, version);
     rows = Counter.builder().name("flywheel_inference_rows_total").help("Rows scored by the model.")
         .labelNames("model", "version").register(registry).labelValues(model, version);
-    feedback = Counter.builder().name("flywheel_feedback_total").help("Ground-truth labels received by result: correct, incorrect, recorded (regression), unknown_id.")
+    feedback = Counter.builder().name("flywheel_feedback_total").help("Ground-truth labels by result: correct, incorrect, recorded (regression); refused: unknown_id (404), replayed (409).")
         .labelNames("model", "version", "result").register(registry);
     GaugeWithCallback.builder().name("flywheel_feature_drift_psi")
         .help("Population stability index of each feature over the drift window against the training baseline.")
@@ -85,7 +85,7 @@ final class ServerMetrics {
         feedbackTracker::windowMean);
     gauge("flywheel_feedback_window_rows", "Labelled rows in the feedback window.", feedbackTracker::windowRows);
     GaugeWithCallback.builder().name("flywheel_in_flight_requests").help("Inference requests admitted and not yet answered.")
-        .labelNames("model", "version").callback(cb -> cb.call(inFlight.get(), model, version)).register(registry);
+        .labelNames("model", "version").callback(cb -> cb.call(inFlight.getAsInt(), model, version)).register(registry);
     Gauge.builder().name("flywheel_model_info").help("The model being served (value 1).")
         .labelNames("model", "version", "digest", "engine", "task", "format").register(registry)
         .labelValues(model, version, digest, engine, metadata.task(), metadata.format()).set(1);

@@ -231,6 +231,7 @@ class ModelServerTest {
     assertThat(http.metric("flywheel_feedback_total{model=\"churn\",result=\"correct\",version=\"3\"}")).isGreaterThanOrEqualTo(3);
 
     HttpResponse<String> unknown = http.post("/v1/feedback", "{\"id\": \"never-seen\", \"label\": \"yes\"}");
+    assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
     assertThat(json(unknown).path("unknownIds").get(0).asText()).isEqualTo("never-seen");
     assertThat(http.post("/v1/feedback", "{\"id\": \"req-feedback-1\", \"labels\": [\"maybe\", \"yes\", \"yes\", \"yes\"]}").statusCode()).isEqualTo(400);
   }
@@ -363,6 +364,6 @@ class ModelServerTest {
   }
 
   static JsonNode json(HttpResponse<String> response) throws Exception {
-    return InferenceRequestReader.JSON.readTree(response.body());
+    return ServerJson.MAPPER.readTree(response.body());
   }
 }
