@@ -86,8 +86,7 @@ public final class ModelServer implements AutoCloseable {
 
   /** Binds the port and starts answering (not ready until {@link #warmUpAndMarkReady()}); returns the bound port. */
   public int start() throws IOException {
-    http = new HttpTransport(settings.host(), settings.port(), settings.ioThreads(), settings.maxRequestBytes(), settings.maxConnections(),
-        settings.idleTimeout(), this::handle);
+    http = new HttpTransport(settings.transport(), this::handle);
     return http.start();
   }
 
@@ -109,25 +108,16 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: readiness turns false (so Kubernetes stops routing here) while requests keep being served
-   * until none is in flight or the grace period ends; then the port and every connection close.
+   * Graceful shutdown: readiness turns false (so Kubernetes stops routing here); the transport serves on through the
+   * drain grace, then answers every request in progress (up to the shutdown grace) and closes ({@link HttpTransport#close()}).
    */
   @Override
   public void close() {
     draining = true;
-    long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    ready = false;
     if (http != null) {
       http.close();
     }
+    ready = false;
     if (batcher != null) {
       batcher.close();
     }

@@ -22,14 +22,14 @@ import org.junit.jupiter.api.Test;
 
 /** The HTTP layer on a real loopback port, spoken to byte by byte: what clients of any make rely on. */
 class HttpTransportTest {
-  private static final int MAX_BODY = 1024;
+  static final int MAX_BODY = 1024;
   private static HttpTransport transport;
   private static int port;
 
   /** Echoes "path:body length"; /slow answers 200 ms later from another thread; an oversized body gets 413. */
   @BeforeAll
   static void start() throws IOException {
-    transport = new HttpTransport("127.0.0.1", 0, 2, MAX_BODY, 1000, Duration.ofSeconds(30), call -> {
+    transport = new HttpTransport(settings(2, 1000), call -> {
       if (call.bodyTooLarge()) {
         call.respond(413, "application/json", "{\"error\":\"too large\"}".getBytes(StandardCharsets.UTF_8));
         return;
@@ -152,8 +152,7 @@ class HttpTransportTest {
 
   @Test
   void aConnectionOverTheLimitIsAnswered503AndClosedUntilOneFrees() throws Exception {
-    HttpTransport limited = new HttpTransport("127.0.0.1", 0, 1, MAX_BODY, 2, Duration.ofSeconds(30),
-        call -> call.respond(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8)));
+    HttpTransport limited = new HttpTransport(settings(1, 2), HttpTransportTest::ok);
     int limitedPort = limited.start();
     try (Socket first = connect(limitedPort); Socket second = connect(limitedPort)) {
       for (Socket open : java.util.List.of(first, second)) {
@@ -184,30 +183,40 @@ class HttpTransportTest {
     }
   }
 
+  /** Loopback, MAX_BODY, 30 s timeouts, no drain grace. */
+  static TransportSettings settings(int ioThreads, int maxConnections) {
+    Duration long30 = Duration.ofSeconds(30);
+    return TransportSettings.defaults("127.0.0.1", 0).withLimits(ioThreads, MAX_BODY, maxConnections).withTimeouts(long30, long30, long30);
+  }
+
+  static void ok(HttpCall call) {
+    call.respond(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
+  }
+
   private static Socket connect() throws IOException {
     return connect(port);
   }
 
-  private static Socket connect(int to) throws IOException {
+  static Socket connect(int to) throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), to);
     socket.setSoTimeout(10_000);
     return socket;
   }
 
-  private static void send(Socket socket, String text) throws IOException {
+  static void send(Socket socket, String text) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write(text.getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
   }
 
-  private record Response(int status, Map<String, String> headers, String body) {}
+  record Response(int status, Map<String, String> headers, String body) {}
 
-  private static Response read(InputStream in) throws IOException {
+  static Response read(InputStream in) throws IOException {
     return read(in, true);
   }
 
   /** One response: status line, headers (names lower-cased), and a Content-Length body when withBody. */
-  private static Response read(InputStream in, boolean withBody) throws IOException {
+  static Response read(InputStream in, boolean withBody) throws IOException {
     String statusLine = line(in);
     int status = Integer.parseInt(statusLine.substring(9, 12));
     Map<String, String> headers = new HashMap<>();
@@ -220,7 +229,7 @@ class HttpTransportTest {
     return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
   }
 
-  private static String line(InputStream in) throws IOException {
+  static String line(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     for (int b = in.read(); b != '\n'; b = in.read()) {
       if (b == -1) {
