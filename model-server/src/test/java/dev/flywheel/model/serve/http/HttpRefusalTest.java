@@ -1,11 +1,11 @@
 package dev.flywheel.model.serve.http;
 
-import static dev.flywheel.model.serve.http.HttpTransportTest.connect;
-import static dev.flywheel.model.serve.http.HttpTransportTest.read;
-import static dev.flywheel.model.serve.http.HttpTransportTest.send;
+import static dev.flywheel.model.serve.http.RawHttp.connect;
+import static dev.flywheel.model.serve.http.RawHttp.read;
+import static dev.flywheel.model.serve.http.RawHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flywheel.model.serve.http.HttpTransportTest.Response;
+import dev.flywheel.model.serve.http.RawHttp.Response;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
