@@ -6,7 +6,7 @@ import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT as a request to stop that serve acts on — drain, then exit 0 — instead of the JVM's default
- * (run the shutdown hooks, exit 143).
+ * (run the shutdown hooks, exit 143). A second signal stops the process at once (exit 128 + its number).
  */
 final class StopSignal {
   private final CountDownLatch received = new CountDownLatch(1);
@@ -19,6 +19,9 @@ final class StopSignal {
     StopSignal stop = new StopSignal();
     for (String signal : List.of("TERM", "INT")) {
       Signal.handle(new Signal(signal), s -> {
+        if (stop.received.getCount() == 0) {
+          Runtime.getRuntime().halt(128 + s.getNumber()); // a second signal: stop now, without draining
+        }
         stop.name = "SIG" + s.getName();
         stop.received.countDown();
       });
