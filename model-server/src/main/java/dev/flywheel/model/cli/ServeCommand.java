@@ -7,6 +7,7 @@ import dev.flywheel.model.serve.ModelServer;
 import dev.flywheel.model.serve.ServerSettings;
 import dev.flywheel.model.serve.capture.CaptureSettings;
 import dev.flywheel.model.serve.capture.TrafficCapture;
+import dev.flywheel.model.serve.http.TransportSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,11 +15,12 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM (drains in-flight requests,
- * then writes the captured traffic, when --capture-uri is given).
+ * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM or SIGINT (drains: readiness
+ * off, serves on for the drain grace, answers what is in progress, writes the captured traffic when --capture-uri is
+ * given, then exits 0).
  */
 final class ServeCommand {
   static final String USAGE = """
@@ -26,10 +28,12 @@ final class ServeCommand {
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
           [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]
+          [--header-timeout 10s] [--body-timeout 30s] [--drain-grace 5s]
           """ + CaptureOptions.USAGE;
   private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
       "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
-      "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout"), CaptureOptions.NAMES);
+      "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout", "header-timeout",
+      "body-timeout", "drain-grace"), CaptureOptions.NAMES);
 
   private ServeCommand() {}
 
@@ -72,12 +76,15 @@ final class ServeCommand {
       return FlywheelModel.FAILED;
     }
     ModelServer server = new ModelServer(settings, bundle.metadata(), bundle.digest(), bundle.engine(), bundle::score, traffic);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      bundle.close();
-      stopped.countDown();
-    }, "shutdown"));
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable shutdown = () -> {
+      if (closed.compareAndSet(false, true)) {
+        server.close();
+        bundle.close();
+      }
+    };
+    StopSignal stop = StopSignal.install();
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown")); // any other way the JVM ends
     try {
       int port = server.start();
       server.warmUpAndMarkReady();
@@ -86,12 +93,16 @@ final class ServeCommand {
       capture.ifPresent(c -> err.printf("capturing labelled traffic to %s (sample rate %s, at most %d rows waiting for labels, shards of"
           + " at most %d rows or %s)%n", c.directory(), c.sampleRate(), c.maxPending(), c.maxRowsPerShard(), c.maxShardAge()));
       err.flush();
-      stopped.await();
+      String signal = stop.await();
+      err.printf("serve: %s: readiness is off; serving on for the drain grace (%s), then answering what is in progress%n", signal,
+          settings.drainGrace());
+      err.flush();
+      shutdown.run();
+      err.println("serve: drained; exiting");
       return FlywheelModel.OK;
     } catch (Exception e) {
       err.println("serve: " + e.getMessage());
-      server.close();
-      bundle.close();
+      shutdown.run();
       return FlywheelModel.FAILED;
     }
   }
@@ -123,6 +134,17 @@ final class ServeCommand {
         o.intValue("io-threads", base.ioThreads(), 1, 64),
         o.intValue("inference-threads", ServerSettings.defaultInferenceThreads(maxBatchSize), 0, 64),
         o.duration("idle-timeout", base.idleTimeout()),
-        base.shutdownGrace());
+        base.shutdownGrace(),
+        positive(o, "header-timeout", base.headerTimeout()),
+        positive(o, "body-timeout", base.bodyTimeout()),
+        o.duration("drain-grace", TransportSettings.DEFAULT_DRAIN_GRACE));
+  }
+
+  private static java.time.Duration positive(Options o, String name, java.time.Duration fallback) {
+    java.time.Duration d = o.duration(name, fallback);
+    if (d.isZero() || d.isNegative()) {
+      throw new UsageException("serve: --" + name + " must be more than 0, got " + d);
+    }
+    return d;
   }
 }

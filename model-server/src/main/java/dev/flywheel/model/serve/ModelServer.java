@@ -53,8 +53,7 @@ public final class ModelServer implements AutoCloseable {
 
   /** Binds the port and starts answering (not ready until {@link #warmUpAndMarkReady()}); returns the bound port. */
   public int start() throws IOException {
-    http = new HttpTransport(settings.host(), settings.port(), settings.ioThreads(), settings.maxRequestBytes(), settings.maxConnections(),
-        settings.idleTimeout(), router::handle);
+    http = new HttpTransport(settings.transport(), router::handle);
     return http.start();
   }
 
@@ -76,26 +75,17 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: readiness turns false (so Kubernetes stops routing here) while requests keep being served
-   * until none is in flight or the grace period ends; then the port and every connection close, and capture writes
-   * what it holds.
+   * Graceful shutdown: readiness turns false (so Kubernetes stops routing here); the transport serves on through the
+   * drain grace, then answers every request in progress (up to the shutdown grace) and closes ({@link HttpTransport#close()});
+   * then inference stops and capture writes what it holds.
    */
   @Override
   public void close() {
     readiness.startDraining();
-    long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
-    while (admission.inFlight() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    readiness.stopServing();
     if (http != null) {
       http.close();
     }
+    readiness.stopServing();
     scoring.close();
     inference.close();
     capture.close();

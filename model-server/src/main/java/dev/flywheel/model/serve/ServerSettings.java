@@ -1,5 +1,6 @@
 package dev.flywheel.model.serve;
 
+import dev.flywheel.model.serve.http.TransportSettings;
 import java.time.Duration;
 
 /**
@@ -19,6 +20,11 @@ import java.time.Duration;
  *     latency for a model that takes microseconds, but a slow model stalls every connection of its event loop, and
  *     the request timeout cannot apply)
  * @param idleTimeout keep-alive connections with nothing in progress for this long are closed
+ * @param shutdownGrace after the drain grace, how long requests in progress still get to be answered
+ * @param headerTimeout a request's line and headers must arrive within this (else 408 and close)
+ * @param bodyTimeout a request's body must arrive within this after its headers (else 408 and close)
+ * @param drainGrace at shutdown, readiness turns false and everything is served as usual for this long (so load
+ *     balancers stop sending here) before the listener closes; {@link TransportSettings#DEFAULT_DRAIN_GRACE} for serve
  */
 public record ServerSettings(
     String host,
@@ -37,7 +43,10 @@ public record ServerSettings(
     int ioThreads,
     int inferenceThreads,
     Duration idleTimeout,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration headerTimeout,
+    Duration bodyTimeout,
+    Duration drainGrace) {
 
   /** Threads for the I/O or the model when each request is its own inference: one per core. */
   public static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -45,12 +54,14 @@ public record ServerSettings(
   /** Default limits and windows; where to bind and what to call the model are the caller's. */
   public static ServerSettings defaults(String host, int port, String modelName, String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, 32, Duration.ofMillis(2), 256, Duration.ofSeconds(10),
-        1 << 20, 10_000, 4096, 1000, 1000, CORES, 1, Duration.ofMinutes(2), Duration.ofSeconds(10));
+        1 << 20, 10_000, 4096, 1000, 1000, CORES, 1, Duration.ofMinutes(2), Duration.ofSeconds(10),
+        TransportSettings.DEFAULT_HEADER_TIMEOUT, TransportSettings.DEFAULT_BODY_TIMEOUT, Duration.ZERO);
   }
 
   public ServerSettings withModelVersion(String modelVersion) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace,
+        headerTimeout, bodyTimeout, drainGrace);
   }
 
   /** One inference thread with batching (it runs whole batches), one per core without (each runs one request). */
@@ -62,21 +73,38 @@ public record ServerSettings(
   public ServerSettings withBatching(int maxBatchSize, Duration maxBatchDelay) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
         maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, defaultInferenceThreads(maxBatchSize),
-        idleTimeout, shutdownGrace);
+        idleTimeout, shutdownGrace,
+        headerTimeout, bodyTimeout, drainGrace);
   }
 
   public ServerSettings withThreads(int ioThreads, int inferenceThreads) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace,
+        headerTimeout, bodyTimeout, drainGrace);
   }
 
   public ServerSettings withLimits(int maxConcurrentRequests, Duration requestTimeout) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace,
+        headerTimeout, bodyTimeout, drainGrace);
   }
 
   public ServerSettings withWindows(int driftWindow, int feedbackWindow) {
     return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
-        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace);
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace,
+        headerTimeout, bodyTimeout, drainGrace);
+  }
+
+  /** What the HTTP listener needs of these settings. */
+  public TransportSettings transport() {
+    return new TransportSettings(host, port, ioThreads, maxRequestBytes, maxConnections, idleTimeout, headerTimeout, bodyTimeout,
+        drainGrace, shutdownGrace);
+  }
+
+  /** Slow-client timeouts and the drain grace at shutdown. */
+  public ServerSettings withTransportTimeouts(Duration headerTimeout, Duration bodyTimeout, Duration drainGrace) {
+    return new ServerSettings(host, port, modelName, modelVersion, maxBatchSize, maxBatchDelay, maxConcurrentRequests, requestTimeout,
+        maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace,
+        headerTimeout, bodyTimeout, drainGrace);
   }
 }

@@ -39,8 +39,8 @@ final class LoadGenerator {
   private LoadGenerator() {}
 
   static Result run(int port, String path, byte[] body, int connections, double seconds) throws IOException {
-    if (connections < 1 || connections > 256 || seconds <= 0 || seconds > 60) {
-      throw new IllegalArgumentException("load is bounded: 1-256 connections, at most 60 s");
+    if (connections < 1 || connections > 1024 || seconds <= 0 || seconds > 60) {
+      throw new IllegalArgumentException("load is bounded: 1-1024 connections, at most 60 s");
     }
     byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
         + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);

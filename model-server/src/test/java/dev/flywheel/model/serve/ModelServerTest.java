@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flywheel.model.bundle.ModelBundle;
 import dev.flywheel.model.data.Task;
+import dev.flywheel.model.serve.http.TransportSettings;
 import dev.flywheel.model.testdata.SyntheticData;
 import dev.flywheel.model.train.TrainingOptions;
 import dev.flywheel.model.train.TrainingRun;
@@ -316,8 +317,9 @@ class ModelServerTest {
   void shutdownDrainsRequestsInFlightAndTurnsReadinessOffFirst() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     AtomicBoolean gated = new AtomicBoolean(false);
-    ModelServer own = new ModelServer(ServerSettings.defaults("127.0.0.1", 0, "churn", "drain"), churn.metadata(), churn.digest(),
-        churn.engine(), gatedScorer(gated, gate));
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "drain").withTransportTimeouts(
+        TransportSettings.DEFAULT_HEADER_TIMEOUT, TransportSettings.DEFAULT_BODY_TIMEOUT, Duration.ofSeconds(1));
+    ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), gatedScorer(gated, gate));
     ServerHarness client = new ServerHarness(own.start());
     own.warmUpAndMarkReady();
     gated.set(true);
@@ -325,8 +327,9 @@ class ModelServerTest {
     awaitMetric(client, "flywheel_in_flight_requests{model=\"churn\",version=\"drain\"}", 1);
     CompletableFuture<Void> closing = CompletableFuture.runAsync(own::close);
     Thread.sleep(100);
-    assertThat(closing.isDone()).as("close waits for the request in flight").isFalse();
-    assertThat(client.get("/v2/health/ready").statusCode()).as("not ready while draining").isEqualTo(503);
+    assertThat(client.get("/v2/health/ready").statusCode()).as("not ready while draining (in the drain grace)").isEqualTo(503);
+    Thread.sleep(1200);
+    assertThat(closing.isDone()).as("after the grace, close waits for the request in flight").isFalse();
     gate.countDown();
     assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).as("the request in flight is answered").isEqualTo(200);
     closing.get(10, TimeUnit.SECONDS);

@@ -2,11 +2,9 @@ package dev.flywheel.model.serve.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -17,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * once, from any thread; answers on one connection go out in the order its requests came in.
  */
 public final class HttpCall {
+  private final RequestCollector connection;
   private final Channel channel;
   private final String method;
   private final String path;
@@ -24,11 +23,20 @@ public final class HttpCall {
   private final boolean bodyTooLarge;
   private final boolean keepAlive;
   private final HttpVersion version;
-  private final Runnable afterAnswer;
+  private final Refusal refusal;
   private final AtomicBoolean answered = new AtomicBoolean();
 
-  HttpCall(Channel channel, String method, String path, byte[] body, boolean bodyTooLarge, boolean keepAlive,
-      HttpVersion version, Runnable afterAnswer) {
+  /** What the transport itself answers, in its turn, instead of the handler (then the connection closes). */
+  record Refusal(int status, String message) {}
+
+  HttpCall(RequestCollector connection, Channel channel, String method, String path, byte[] body, boolean bodyTooLarge,
+      boolean keepAlive, HttpVersion version) {
+    this(connection, channel, method, path, body, bodyTooLarge, keepAlive, version, null);
+  }
+
+  private HttpCall(RequestCollector connection, Channel channel, String method, String path, byte[] body, boolean bodyTooLarge,
+      boolean keepAlive, HttpVersion version, Refusal refusal) {
+    this.connection = connection;
     this.channel = channel;
     this.method = method;
     this.path = path;
@@ -36,7 +44,12 @@ public final class HttpCall {
     this.bodyTooLarge = bodyTooLarge;
     this.keepAlive = keepAlive;
     this.version = version;
-    this.afterAnswer = afterAnswer;
+    this.refusal = refusal;
+  }
+
+  /** A request the transport refuses (unreadable, unsupported, or too slow): answered HTTP/1.1, then the connection closes. */
+  static HttpCall refusal(RequestCollector connection, Channel channel, String method, int status, String message) {
+    return new HttpCall(connection, channel, method, "", new byte[0], false, false, HttpVersion.HTTP_1_1, new Refusal(status, message));
   }
 
   public String method() {
@@ -58,6 +71,16 @@ public final class HttpCall {
     return bodyTooLarge;
   }
 
+  /** The transport's own answer for this call, or null for a request the handler answers. */
+  Refusal refused() {
+    return refusal;
+  }
+
+  /** Whether the connection must close after this answer, whatever comes after it. */
+  boolean closesConnection() {
+    return !keepAlive || bodyTooLarge || refusal != null;
+  }
+
   /**
    * Sends the answer (a HEAD request gets the headers only). Later calls are ignored.
    *
@@ -77,26 +100,11 @@ public final class HttpCall {
     for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
       out.set(extraHeaders[i], extraHeaders[i + 1]);
     }
-    boolean close = !keepAlive || bodyTooLarge;
-    if (close) {
-      out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (version == HttpVersion.HTTP_1_0) {
-      out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
     if (channel.eventLoop().inEventLoop()) {
-      write(response, close);
+      connection.write(this, response, version);
     } else {
-      channel.eventLoop().execute(() -> write(response, close));
+      channel.eventLoop().execute(() -> connection.write(this, response, version));
     }
     return true;
-  }
-
-  private void write(FullHttpResponse response, boolean close) {
-    if (close) {
-      channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      channel.writeAndFlush(response, channel.voidPromise());
-    }
-    afterAnswer.run();
   }
 }

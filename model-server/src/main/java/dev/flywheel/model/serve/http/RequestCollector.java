@@ -1,7 +1,7 @@
 package dev.flywheel.model.serve.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -29,7 +28,10 @@ import java.util.function.Consumer;
 /**
  * One per connection, on its event loop: gathers each request's body (up to the limit; a larger body is read and
  * dropped, at most 16 MiB of it, so the client is still reading when the 413 comes) and hands whole requests to the
- * handler one at a time, so pipelined requests are answered in order. HTTP the decoder cannot read is answered here.
+ * handler one at a time, so pipelined requests are answered in order. What the transport refuses itself (HTTP it
+ * cannot read or does not support, a request too slow to arrive) takes its turn like any request: every request
+ * before it is answered, then the refusal, then the connection closes. Its {@link ConnectionClock} says when the
+ * part of a request in progress, or the wait for the next one, has taken too long.
  */
 final class RequestCollector extends ChannelInboundHandlerAdapter {
   private static final long DISCARD_LIMIT = 16L << 20;
@@ -38,18 +40,31 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
 
   private final int maxBodyBytes;
   private final Consumer<HttpCall> handler;
+  final ConnectionClock clock;
   private final ArrayDeque<HttpCall> waiting = new ArrayDeque<>();
   private HttpRequest request;
   private byte[] body;
   private int size;
   private boolean tooLarge;
   private long discarded;
+  /** A handed-out call is not answered yet. */
   private boolean busy;
+  /** A refusal is queued: nothing more is read from this connection. */
+  private boolean refused;
+  /** An answer that closes the connection was written. */
+  private boolean closed;
+  /** Reading stopped because MAX_WAITING requests wait for their turn (the server's doing, not the client's). */
+  private boolean pausedForQueue;
   private ChannelHandlerContext context;
 
-  RequestCollector(int maxBodyBytes, Consumer<HttpCall> handler) {
-    this.maxBodyBytes = maxBodyBytes;
+  RequestCollector(TransportSettings settings, Consumer<HttpCall> handler) {
+    this.maxBodyBytes = settings.maxBodyBytes();
     this.handler = handler;
+    this.clock = new ConnectionClock(settings);
+  }
+
+  Channel channel() {
+    return context.channel();
   }
 
   @Override
@@ -57,15 +72,26 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
     context = ctx;
   }
 
+  /** The decoder saw the first byte of a new request. */
+  void requestStarted() {
+    if (!refused && !closed) {
+      clock.headStarted();
+      clock.update(state());
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
+      if (refused || closed) {
+        return; // the rest of the stream is not read
+      }
       if (msg instanceof HttpRequest r) {
         start(ctx, r);
       }
       if (msg instanceof HttpContent c && request != null) {
         if (c.decoderResult().isFailure()) {
-          refuse(ctx, c.decoderResult().cause());
+          refuse(c.decoderResult().cause());
           return;
         }
         append(c.content());
@@ -80,10 +106,22 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
 
   private void start(ChannelHandlerContext ctx, HttpRequest r) {
     if (r.decoderResult().isFailure()) {
-      refuse(ctx, r.decoderResult().cause());
+      refuse(r.decoderResult().cause());
+      return;
+    }
+    String method = r.method().name();
+    HttpVersion version = r.protocolVersion();
+    if (!version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
+      refuse(method, 505, "HTTP version " + version.text() + " is not supported: this server speaks HTTP/1.1 and HTTP/1.0");
+      return;
+    }
+    String codingProblem = TransferCodings.problem(r.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+    if (codingProblem != null) {
+      refuse(method, codingProblem.startsWith("chunked") ? 400 : 501, codingProblem);
       return;
     }
     request = r;
+    clock.bodyStarted();
     long declared = HttpUtil.getContentLength(r, -1L);
     tooLarge = declared > maxBodyBytes;
     // Sized by the bytes that arrive, not by what the client declares: idle connections hold no large buffers.
@@ -121,29 +159,42 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
   private void dispatch(ChannelHandlerContext ctx) {
     HttpRequest r = request;
     request = null;
+    clock.requestArrived();
+    String method = r.method().name();
+    String rawPath = r.uri().split("[?#]", 2)[0];
+    if (rawPath.toLowerCase(java.util.Locale.ROOT).contains("%2f")) {
+      refuse(method, 400, "the request path has an encoded '/' (%2F); no route has one");
+      return;
+    }
     String path;
     try {
       path = new QueryStringDecoder(r.uri()).path();
     } catch (IllegalArgumentException e) {
-      answer(ctx, HttpResponseStatus.BAD_REQUEST, "the request path is not valid percent-encoding");
+      refuse(method, 400, "the request path is not valid percent-encoding");
       return;
     }
     byte[] content = tooLarge ? new byte[0] : size == body.length ? body : Arrays.copyOf(body, size);
     body = null;
-    HttpCall call = new HttpCall(ctx.channel(), r.method().name(), path, content, tooLarge, HttpUtil.isKeepAlive(r),
-        r.protocolVersion(), this::answered);
+    enqueue(new HttpCall(this, ctx.channel(), method, path, content, tooLarge, HttpUtil.isKeepAlive(r), r.protocolVersion()));
+  }
+
+  private void enqueue(HttpCall call) {
     if (busy) {
       waiting.add(call);
-      if (waiting.size() >= MAX_WAITING) {
-        ctx.channel().config().setAutoRead(false);
-      }
+      updateReading();
     } else {
       handle(call);
     }
+    clock.update(state());
   }
 
   private void handle(HttpCall call) {
     busy = true;
+    HttpCall.Refusal refusal = call.refused();
+    if (refusal != null) {
+      call.respond(refusal.status(), "application/json", json(refusal.message()));
+      return;
+    }
     try {
       handler.accept(call);
     } catch (RuntimeException e) {
@@ -151,53 +202,131 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Runs on the event loop once a call's answer is written: the next pipelined request may go. */
-  private void answered() {
+  /** Writes a call's answer, on the event loop, in its turn; closes after it when the call or a drain says so. */
+  void write(HttpCall call, FullHttpResponse response, HttpVersion version) {
+    if (closed) {
+      response.release();
+      return;
+    }
+    boolean close = call.closesConnection() || (clock.draining() && waiting.isEmpty() && request == null && !clock.headInProgress());
+    if (close) {
+      closed = true;
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      waiting.clear();
+      clock.update(state());
+      return;
+    }
+    if (version == HttpVersion.HTTP_1_0) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    context.writeAndFlush(response, context.voidPromise());
     busy = false;
+    clock.answered();
     HttpCall next = waiting.poll();
     if (next != null) {
       handle(next);
     }
-    if (waiting.size() < MAX_WAITING && !context.channel().config().isAutoRead()) {
-      context.channel().config().setAutoRead(true);
+    updateReading();
+    clock.update(state());
+  }
+
+  /** Reads while the client reads our answers and fewer than MAX_WAITING requests wait; never after a refusal. */
+  private void updateReading() {
+    if (context == null) {
+      return;
+    }
+    Channel channel = context.channel();
+    boolean read = !refused && !closed && waiting.size() < MAX_WAITING && channel.isWritable();
+    if (read == channel.config().isAutoRead()) {
+      return;
+    }
+    if (read && pausedForQueue) {
+      clock.resumedAfterPause(); // the server kept the client waiting: its clocks start again
+    }
+    pausedForQueue = !read && waiting.size() >= MAX_WAITING;
+    channel.config().setAutoRead(read);
+  }
+
+  private ConnectionClock.State state() {
+    if (closed || refused) {
+      return closed ? ConnectionClock.State.CLOSING : ConnectionClock.State.REFUSED;
+    }
+    if (request != null) {
+      return ConnectionClock.State.BODY;
+    }
+    if (clock.headInProgress()) {
+      return ConnectionClock.State.HEAD;
+    }
+    return busy || !waiting.isEmpty() ? ConnectionClock.State.ANSWERING : ConnectionClock.State.IDLE;
+  }
+
+  /** On the event loop, when the sweep found this connection past its deadline. */
+  void expire() {
+    ConnectionClock.State state = state();
+    clock.update(state);
+    if (!clock.expired(System.nanoTime())) {
+      return;
+    }
+    switch (state) {
+      case BODY -> refuse(request.method().name(), 408, "the request body did not arrive within " + clock.describe(state));
+      case HEAD -> refuse("GET", 408, "the request headers did not arrive within " + clock.describe(state));
+      default -> context.close(); // nothing asked (idle, or drained), or a client that does not read its last answer
     }
   }
 
-  private void refuse(ChannelHandlerContext ctx, Throwable cause) {
-    request = null;
+  /** Shutdown: after what is in progress is answered, the connection closes; one with nothing in progress soon. */
+  void startDraining() {
+    clock.drain();
+    clock.update(state());
+  }
+
+  private void refuse(Throwable cause) {
     if (cause instanceof TooLongHttpLineException) {
-      answer(ctx, HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is too long");
+      refuse("GET", 414, "the request line is too long");
     } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-      answer(ctx, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are too large");
+      refuse("GET", 431, "the request headers are too large");
     } else {
-      answer(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+      refuse("GET", 400, "malformed HTTP request");
     }
   }
 
-  /** Answers what the decoder could not read, and closes: the rest of the stream cannot be trusted. */
-  private static void answer(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json(message)));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  /** Queues the transport's own answer behind the requests before it; nothing after it is read, and it closes. */
+  private void refuse(String method, int status, String message) {
+    refused = true;
+    request = null;
+    body = null;
+    clock.headEnded();
+    updateReading();
+    enqueue(HttpCall.refusal(this, context.channel(), method, status, message));
   }
 
-  /** {"error": message} for the transport's own fixed messages (no quotes or backslashes in them). */
+  /** {"error": message}, the message escaped for JSON (it may quote what the client sent). */
   static byte[] json(String message) {
-    return ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(message.length() + 16).append("{\"error\":\"");
+    for (char c : message.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    if (event instanceof IdleStateEvent && !busy && request == null) {
-      ctx.close();
-    }
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    updateReading();
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     waiting.clear();
+    closed = true;
+    clock.update(ConnectionClock.State.CLOSED);
     ctx.fireChannelInactive();
   }
 

@@ -1,18 +1,18 @@
 package dev.flywheel.model.serve.http;
 
+import static dev.flywheel.model.serve.http.RawHttp.connect;
+import static dev.flywheel.model.serve.http.RawHttp.read;
+import static dev.flywheel.model.serve.http.RawHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flywheel.model.serve.http.RawHttp.Response;
+
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +22,14 @@ import org.junit.jupiter.api.Test;
 
 /** The HTTP layer on a real loopback port, spoken to byte by byte: what clients of any make rely on. */
 class HttpTransportTest {
-  private static final int MAX_BODY = 1024;
+  static final int MAX_BODY = 1024;
   private static HttpTransport transport;
   private static int port;
 
   /** Echoes "path:body length"; /slow answers 200 ms later from another thread; an oversized body gets 413. */
   @BeforeAll
   static void start() throws IOException {
-    transport = new HttpTransport("127.0.0.1", 0, 2, MAX_BODY, 1000, Duration.ofSeconds(30), call -> {
+    transport = new HttpTransport(settings(2, 1000), call -> {
       if (call.bodyTooLarge()) {
         call.respond(413, "application/json", "{\"error\":\"too large\"}".getBytes(StandardCharsets.UTF_8));
         return;
@@ -51,53 +51,53 @@ class HttpTransportTest {
 
   @Test
   void pipelinedRequestsAreAnsweredInTheOrderTheyCame() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nPOST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      assertThat(read(in).body).isEqualTo("/slow:0");
-      assertThat(read(in).body).as("the fast answer waits for the slow one before it").isEqualTo("/fast:3");
+      assertThat(read(in).body()).isEqualTo("/slow:0");
+      assertThat(read(in).body()).as("the fast answer waits for the slow one before it").isEqualTo("/fast:3");
     }
   }
 
   @Test
   void aChunkedBodyArrivesWhole() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
-      assertThat(read(new BufferedInputStream(socket.getInputStream())).body).isEqualTo("/echo:11");
+      assertThat(read(new BufferedInputStream(socket.getInputStream())).body()).isEqualTo("/echo:11");
     }
   }
 
   @Test
   void anOversizedBodyIsReadAndDroppedAndTheConnectionCloses() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       String chunk = "x".repeat(1000);
       send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
           + ("3e8\r\n" + chunk + "\r\n").repeat(3) + "0\r\n\r\n");
       InputStream in = new BufferedInputStream(socket.getInputStream());
       Response response = read(in);
-      assertThat(response.status).isEqualTo(413);
-      assertThat(response.headers).containsEntry("connection", "close");
+      assertThat(response.status()).isEqualTo(413);
+      assertThat(response.headers()).containsEntry("connection", "close");
       assertThat(in.read()).as("closed after the answer").isEqualTo(-1);
     }
   }
 
   @Test
   void anOversizedBodyThatAsksToContinueIsRefusedBeforeItIsSent() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\nExpect: 100-continue\r\n\r\n");
       Response response = read(new BufferedInputStream(socket.getInputStream()));
-      assertThat(response.status).as("no 100 Continue: the answer comes first").isEqualTo(413);
+      assertThat(response.status()).as("no 100 Continue: the answer comes first").isEqualTo(413);
     }
   }
 
   @Test
   void aBodyThatAsksToContinueIsAskedFor() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      assertThat(read(in).status).isEqualTo(100);
+      assertThat(read(in).status()).isEqualTo(100);
       send(socket, "abcd");
-      assertThat(read(in).body).isEqualTo("/echo:4");
+      assertThat(read(in).body()).isEqualTo("/echo:4");
     }
   }
 
@@ -110,12 +110,12 @@ class HttpTransportTest {
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: nine\r\n\r\n", 400,
         "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400);
     for (Map.Entry<String, Integer> c : cases.entrySet()) {
-      try (Socket socket = connect()) {
+      try (Socket socket = connect(port)) {
         send(socket, c.getKey());
         InputStream in = new BufferedInputStream(socket.getInputStream());
         Response response = read(in);
-        assertThat(response.status).as(c.getKey().substring(0, Math.min(40, c.getKey().length()))).isEqualTo(c.getValue());
-        assertThat(response.body).startsWith("{\"error\":\"");
+        assertThat(response.status()).as(c.getKey().substring(0, Math.min(40, c.getKey().length()))).isEqualTo(c.getValue());
+        assertThat(response.body()).startsWith("{\"error\":\"");
         assertThat(in.read()).isEqualTo(-1);
       }
     }
@@ -123,48 +123,47 @@ class HttpTransportTest {
 
   @Test
   void headGetsTheHeadersOfGetWithoutTheBody() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "HEAD /echo HTTP/1.1\r\nHost: x\r\n\r\nGET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
       InputStream in = new BufferedInputStream(socket.getInputStream());
       Response head = read(in, false);
       Response get = read(in);
-      assertThat(head.status).isEqualTo(200);
-      assertThat(head.headers.get("content-length")).isEqualTo(String.valueOf(get.body.length()));
-      assertThat(get.body).isEqualTo("/echo:0");
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.headers().get("content-length")).isEqualTo(String.valueOf(get.body().length()));
+      assertThat(get.body()).isEqualTo("/echo:0");
     }
   }
 
   @Test
   void http10ClosesAfterTheAnswerUnlessAskedToKeepAlive() throws Exception {
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "GET /old HTTP/1.0\r\n\r\n");
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      assertThat(read(in).body).isEqualTo("/old:0");
+      assertThat(read(in).body()).isEqualTo("/old:0");
       assertThat(in.read()).isEqualTo(-1);
     }
-    try (Socket socket = connect()) {
+    try (Socket socket = connect(port)) {
       send(socket, "GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      assertThat(read(in).headers).containsEntry("connection", "keep-alive");
-      assertThat(read(in).body).isEqualTo("/again:0");
+      assertThat(read(in).headers()).containsEntry("connection", "keep-alive");
+      assertThat(read(in).body()).isEqualTo("/again:0");
     }
   }
 
   @Test
   void aConnectionOverTheLimitIsAnswered503AndClosedUntilOneFrees() throws Exception {
-    HttpTransport limited = new HttpTransport("127.0.0.1", 0, 1, MAX_BODY, 2, Duration.ofSeconds(30),
-        call -> call.respond(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8)));
+    HttpTransport limited = new HttpTransport(settings(1, 2), HttpTransportTest::ok);
     int limitedPort = limited.start();
     try (Socket first = connect(limitedPort); Socket second = connect(limitedPort)) {
       for (Socket open : java.util.List.of(first, second)) {
         send(open, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat(read(new BufferedInputStream(open.getInputStream())).body).isEqualTo("ok");
+        assertThat(read(new BufferedInputStream(open.getInputStream())).body()).isEqualTo("ok");
       }
       try (Socket third = connect(limitedPort)) {
         InputStream in = new BufferedInputStream(third.getInputStream());
         Response refused = read(in);
-        assertThat(refused.status).isEqualTo(503);
-        assertThat(refused.body).contains("limit of open connections");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.body()).contains("limit of open connections");
         assertThat(in.read()).isEqualTo(-1);
       }
       first.close();
@@ -173,7 +172,7 @@ class HttpTransportTest {
       do {
         try (Socket again = connect(limitedPort)) {
           send(again, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-          status = read(new BufferedInputStream(again.getInputStream())).status;
+          status = read(new BufferedInputStream(again.getInputStream())).status();
         } catch (IOException e) {
           status = -1; // refused while the freed place is not yet counted (the refusal may reset our request)
         }
@@ -184,52 +183,14 @@ class HttpTransportTest {
     }
   }
 
-  private static Socket connect() throws IOException {
-    return connect(port);
+  /** Loopback, MAX_BODY, 30 s timeouts, no drain grace. */
+  static TransportSettings settings(int ioThreads, int maxConnections) {
+    Duration long30 = Duration.ofSeconds(30);
+    return TransportSettings.defaults("127.0.0.1", 0).withLimits(ioThreads, MAX_BODY, maxConnections).withTimeouts(long30, long30, long30);
   }
 
-  private static Socket connect(int to) throws IOException {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), to);
-    socket.setSoTimeout(10_000);
-    return socket;
+  static void ok(HttpCall call) {
+    call.respond(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void send(Socket socket, String text) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-    out.flush();
-  }
-
-  private record Response(int status, Map<String, String> headers, String body) {}
-
-  private static Response read(InputStream in) throws IOException {
-    return read(in, true);
-  }
-
-  /** One response: status line, headers (names lower-cased), and a Content-Length body when withBody. */
-  private static Response read(InputStream in, boolean withBody) throws IOException {
-    String statusLine = line(in);
-    int status = Integer.parseInt(statusLine.substring(9, 12));
-    Map<String, String> headers = new HashMap<>();
-    for (String header = line(in); !header.isEmpty(); header = line(in)) {
-      int colon = header.indexOf(':');
-      headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
-    }
-    int length = withBody && status != 100 ? Integer.parseInt(headers.getOrDefault("content-length", "0")) : 0;
-    byte[] body = in.readNBytes(length);
-    return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    for (int b = in.read(); b != '\n'; b = in.read()) {
-      if (b == -1) {
-        throw new IOException("connection closed in the middle of a response");
-      }
-      if (b != '\r') {
-        line.write(b);
-      }
-    }
-    return line.toString(StandardCharsets.ISO_8859_1);
-  }
 }
