@@ -29,6 +29,8 @@ import java.util.function.Supplier;
 public final class SandboxStory {
   public static final String NAMESPACE = "sandbox";
   private static final String MODEL = "churn";
+  /** How a retrain ends (the operator's RetrainOutcome); before that it is Running, Validating or Comparing. */
+  private static final java.util.Set<String> FINAL_OUTCOMES = java.util.Set.of("Promoted", "Registered", "Rejected", "Failed");
 
   private final KubernetesClient client;
   private final Path manifests;
@@ -88,7 +90,7 @@ public final class SandboxStory {
     try (TrafficGenerator traffic = new TrafficGenerator(servicePort, 40, deadline.remaining().toMillis())) {
       timeline.say("traffic: 40 customers a second like the training data, each followed by its true label");
       deadline.sleep(Duration.ofSeconds(25));
-      Map<String, Object> before = quality(versionNumber(v1));
+      Map<String, Object> before = quality(v1);
       step("watched", before);
       report.fact("beforeShift", before);
 
@@ -99,7 +101,7 @@ public final class SandboxStory {
       ModelDeployment fired = deadline.await("a retraining trigger to fire", () -> deployment()
           .filter(deployment -> deployment.getStatus() != null && deployment.getStatus().getLastRetrain() != null));
       LastRetrain retrain = fired.getStatus().getLastRetrain();
-      Map<String, Object> firing = new LinkedHashMap<>(quality(versionNumber(v1)));
+      Map<String, Object> firing = new LinkedHashMap<>(quality(v1));
       firing.put("trigger", retrain.getReason());
       firing.put("triggers", StatusLines.triggers(fired));
       firing.put("trainingJob", retrain.getTrainingJob());
@@ -132,7 +134,7 @@ public final class SandboxStory {
       step("stable", Map.of("modelVersion", v2, "analysis", promoted.getStatus().getRollout() == null ? "n/a"
           : String.valueOf(promoted.getStatus().getRollout().getAnalysis())));
       deadline.sleep(Duration.ofSeconds(25));
-      Map<String, Object> after = quality(versionNumber(v2));
+      Map<String, Object> after = quality(v2);
       step("recovered", after);
       report.fact("afterRetrain", after);
       report.fact("versions", Map.of("first", v1, "retrained", v2));
@@ -155,11 +157,10 @@ public final class SandboxStory {
   }
 
   private static boolean finalOutcome(LastRetrain retrain) {
-    return retrain != null && retrain.getOutcome() != null
-        && !retrain.getOutcome().equals("Running") && !retrain.getOutcome().equals("Validating");
+    return retrain != null && FINAL_OUTCOMES.contains(retrain.getOutcome());
   }
 
-  /** Drift and online accuracy of one version of the model now, as the triggers see them. */
+  /** Drift and online accuracy of one version (its ModelVersion, the servers' version label) now, as the triggers see them. */
   private Map<String, Object> quality(String version) {
     String scope = "namespace=\"" + NAMESPACE + "\",model=\"" + MODEL + "\",version=\"" + version + "\"";
     Map<String, Object> quality = new LinkedHashMap<>();
@@ -173,11 +174,6 @@ public final class SandboxStory {
     if (value.isPresent()) {
       map.put(key, Math.round(value.getAsDouble() * 1000) / 1000.0);
     }
-  }
-
-  private String versionNumber(String modelVersion) {
-    return modelVersion(modelVersion).map(version -> String.valueOf(version.getSpec().getVersion()))
-        .orElseThrow(() -> new IllegalStateException("ModelVersion " + modelVersion + " is gone"));
   }
 
   private void apply(String manifest) throws IOException {

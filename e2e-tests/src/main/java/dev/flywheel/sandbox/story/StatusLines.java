@@ -63,6 +63,10 @@ final class StatusLines {
         append(line, type, value);
       }
     }
+    String triggers = triggers(deployment);
+    if (!triggers.isEmpty()) {
+      append(line, "triggers", "[" + triggers + "]");
+    }
     if (status.getLastRetrain() != null) {
       append(line, "lastRetrain", status.getLastRetrain().getTrainingJob() + " " + status.getLastRetrain().getOutcome());
     }
@@ -78,7 +82,7 @@ final class StatusLines {
   }
 
   private static String trigger(TriggerStatus trigger) {
-    String value = trigger.getValue() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", trigger.getValue());
+    String value = trigger.getValue() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", trigger.getValue());
     return trigger.getName() + "=" + value + (Boolean.TRUE.equals(trigger.getFiring()) ? " (firing)" : "");
   }
 
