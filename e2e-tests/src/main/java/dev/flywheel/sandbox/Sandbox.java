@@ -3,10 +3,13 @@ package dev.flywheel.sandbox;
 import dev.flywheel.sandbox.story.SandboxStory;
 import dev.flywheel.sandbox.story.StoryReport;
 import dev.flywheel.sandbox.story.Timeline;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -79,13 +82,13 @@ public final class Sandbox {
     }
   }
 
-  private static Path clean(Path directory) throws java.io.IOException {
-    if (java.nio.file.Files.exists(directory)) {
-      try (var files = java.nio.file.Files.walk(directory)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+  private static Path clean(Path directory) throws IOException {
+    if (Files.exists(directory)) {
+      try (var files = Files.walk(directory)) {
+        files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
       }
     }
-    return java.nio.file.Files.createDirectories(directory);
+    return Files.createDirectories(directory);
   }
 
   private static void heading(PrintStream out, String text) {

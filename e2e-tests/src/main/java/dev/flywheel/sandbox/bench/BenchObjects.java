@@ -4,8 +4,10 @@ import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.modelversion.ModelVersion;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +82,6 @@ final class BenchObjects {
   }
 
   private static InputStream yaml(String text) {
-    return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
   }
 }

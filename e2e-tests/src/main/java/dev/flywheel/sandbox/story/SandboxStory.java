@@ -3,6 +3,7 @@ package dev.flywheel.sandbox.story;
 import dev.flywheel.crds.modeldeployment.LastRetrain;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.modelversion.ModelVersion;
+import dev.flywheel.crds.modelversion.Stage;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -30,7 +32,7 @@ public final class SandboxStory {
   public static final String NAMESPACE = "sandbox";
   private static final String MODEL = "churn";
   /** How a retrain ends (the operator's RetrainOutcome); before that it is Running, Validating or Comparing. */
-  private static final java.util.Set<String> FINAL_OUTCOMES = java.util.Set.of("Promoted", "Registered", "Rejected", "Failed");
+  private static final Set<String> FINAL_OUTCOMES = Set.of("Promoted", "Registered", "Rejected", "Failed");
 
   private final KubernetesClient client;
   private final Path manifests;
@@ -78,7 +80,7 @@ public final class SandboxStory {
     timeline.say("promoting " + v1 + " to Production (kubectl patch mv " + v1 + " --type merge -p '{\"spec\":{\"stage\":\"Production\"}}')");
     client.resources(ModelVersion.class).inNamespace(NAMESPACE).withName(v1)
         .edit(version -> {
-          version.getSpec().setStage(dev.flywheel.crds.modelversion.Stage.Production);
+          version.getSpec().setStage(Stage.Production);
           return version;
         });
     apply("modeldeployment.yaml");
