@@ -17,17 +17,17 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM (drains in-flight requests,
- * then writes the captured traffic, when --capture-uri is given).
+ * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP (and gRPC with --grpc-port) until SIGTERM
+ * (drains in-flight requests, then writes the captured traffic, when --capture-uri is given).
  */
 final class ServeCommand {
   static final String USAGE = """
-      flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
+      flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--grpc-port N] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
           [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]
           """ + CaptureOptions.USAGE;
-  private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
+  private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "grpc-port", "host", "max-batch-size",
       "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
       "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout"), CaptureOptions.NAMES);
 
@@ -35,6 +35,7 @@ final class ServeCommand {
 
   static int run(String[] args, PrintStream err) {
     ServerSettings settings;
+    int grpcPort;
     Options options;
     Optional<CaptureSettings> capture;
     try {
@@ -44,6 +45,7 @@ final class ServeCommand {
         throw new UsageException("serve: --engine must be auto, PyTorch or OnnxRuntime, got " + engine);
       }
       settings = settings(options);
+      grpcPort = !options.has("grpc-port") ? -1 : options.intValue("grpc-port", 0, 0, 65535);
       capture = CaptureOptions.parse(options);
     } catch (UsageException e) {
       err.println(e.getMessage() + "\n" + USAGE);
@@ -80,9 +82,10 @@ final class ServeCommand {
     }, "shutdown"));
     try {
       int port = server.start();
+      int boundGrpcPort = grpcPort >= 0 ? server.startGrpc(grpcPort) : -1;
       server.warmUpAndMarkReady();
-      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%n", settings.modelName(), settings.modelVersion(),
-          bundle.digest(), bundle.engine(), settings.host(), port);
+      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%s%n", settings.modelName(), settings.modelVersion(),
+          bundle.digest(), bundle.engine(), settings.host(), port, boundGrpcPort >= 0 ? " and gRPC " + settings.host() + ":" + boundGrpcPort : "");
       capture.ifPresent(c -> err.printf("capturing labelled traffic to %s (sample rate %s, at most %d rows waiting for labels, shards of"
           + " at most %d rows or %s)%n", c.directory(), c.sampleRate(), c.maxPending(), c.maxRowsPerShard(), c.maxShardAge()));
       err.flush();
