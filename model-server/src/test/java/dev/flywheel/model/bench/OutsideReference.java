@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  */
 final class OutsideReference {
   private static final int[] LOADS = {1, 16, 64};
+  /** Rounds of load at 64 connections each row gets before anything is measured. */
+  private static final int WARM_UP_ROUNDS = 6;
   private static final String PATH = "/v2/models/bench/infer";
   private static final Pattern WRK_RESULT = Pattern.compile("FLYWHEEL (\\d+) (\\d+) (\\d+) (\\d+) (\\d+)");
 
@@ -74,8 +76,12 @@ final class OutsideReference {
       rows.put("serve, REST (Java HTTP gen)", c -> LoadGenerator.run(serverPort, PATH, body, c, wrkSeconds(seconds)));
       rows.put("serve, gRPC (Java grpc-java gen)", c -> GrpcLoadGenerator.run(grpcPort, grpcRequest, c, wrkSeconds(seconds)));
 
-      for (Measure warmUp : rows.values()) { // the server's JIT, and nginx's caches, before anything is measured
-        warmUp.at(64);
+      // The JIT of the server (a fresh process) and of the Java generators needs seconds of load on each path before
+      // it runs compiled: gRPC's path (HTTP/2 codec, protobuf) took 6 rounds of 3 s to settle in a probe.
+      for (Measure warmUp : rows.values()) {
+        for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+          warmUp.at(64);
+        }
       }
       LoadGenerator.Result warm = rows.get("serve, REST (Java HTTP gen)").at(64);
       if (warm.failures() > 0) {
