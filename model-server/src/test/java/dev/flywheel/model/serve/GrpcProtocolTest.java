@@ -320,13 +320,16 @@ class GrpcProtocolTest {
       }
       return churn.score(rows);
     };
-    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "gated").withLimits(2, Duration.ofSeconds(2));
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "gated").withLimits(2, Duration.ofSeconds(3));
     ManagedChannel own = null;
     try (ModelServer gatedServer = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), scorer)) {
       ServerHarness client = new ServerHarness(gatedServer.start());
       own = channel(gatedServer.startGrpc(0));
       var stub = GRPCInferenceServiceGrpc.newBlockingStub(own);
       gatedServer.warmUpAndMarkReady();
+      // Connected and through the gRPC path once before the gate closes, so that on a busy machine the gRPC request
+      // reaches the server while the REST one still holds its place (not after it timed out).
+      assertThat(withDeadline(stub).modelInfer(typed(null, 1, 3, 95, 6, "month-to-month")).getOutputsCount()).isEqualTo(2);
       gated.set(true);
       String inFlight = "flywheel_in_flight_requests{model=\"churn\",version=\"gated\"}";
       List<CompletableFuture<?>> stuck = new ArrayList<>();
