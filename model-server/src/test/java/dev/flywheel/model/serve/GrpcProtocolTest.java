@@ -287,6 +287,62 @@ class GrpcProtocolTest {
     assertThat(grpc.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).as("the server still answers").isTrue();
   }
 
+  @Test
+  void valuesMustFitTheirDatatypeAndTheModelsInputAsOverRest() {
+    ModelInferRequest good = typed(null, 1, 3, 95, 6, "month-to-month");
+    Map<String, Map.Entry<ModelInferRequest, String>> cases = new java.util.LinkedHashMap<>();
+    cases.put("INT8 300 in int_contents", Map.entry(good.toBuilder().setInputs(2, input("support_calls", "INT8", 1)
+        .setContents(InferTensorContents.newBuilder().addIntContents(300))).build(), "outside its range -128 to 127"));
+    cases.put("UINT32 4294967295 (the bits of -1) in uint_contents", Map.entry(good.toBuilder().setInputs(2, input("support_calls", "UINT32", 1)
+        .setContents(InferTensorContents.newBuilder().addUintContents(-1))).build(), ""));
+    cases.put("FP64 1e300, beyond the model's FP32", Map.entry(good.toBuilder().setInputs(0, input("tenure_months", "FP64", 1)
+        .setContents(InferTensorContents.newBuilder().addFp64Contents(1e300))).build(), "computes in FP32"));
+    cases.put("FP32 infinity", Map.entry(good.toBuilder().setInputs(0, input("tenure_months", "FP32", 1)
+        .setContents(InferTensorContents.newBuilder().addFp32Contents(Float.POSITIVE_INFINITY))).build(), "NaN or infinity"));
+    for (var entry : cases.entrySet()) {
+      if (entry.getValue().getValue().isEmpty()) {
+        // UINT32 4294967295 fits its datatype: scored, not wrapped to -1
+        assertThat(withDeadline(grpc).modelInfer(entry.getValue().getKey()).getOutputsCount()).as(entry.getKey()).isEqualTo(2);
+        continue;
+      }
+      assertThatThrownBy(() -> withDeadline(grpc).modelInfer(entry.getValue().getKey())).as(entry.getKey())
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).as(entry.getKey()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).as(entry.getKey()).contains(entry.getValue().getValue());
+          });
+    }
+  }
+
+  @Test
+  void aNonFiniteModelOutputIsRefusedAndRecordedNowhere() throws Exception {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "nan");
+    UnaryOperator<float[][]> scorer = rows -> {
+      float[][] scores = churn.score(rows);
+      if (rows[0][0] > 1000) { // a standardised tenure far beyond training: this model's output is NaN there
+        scores[0][0] = Float.NaN;
+      }
+      return scores;
+    };
+    ManagedChannel own = null;
+    try (ModelServer nan = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), scorer)) {
+      ServerHarness rest = new ServerHarness(nan.start());
+      own = channel(nan.startGrpc(0));
+      nan.warmUpAndMarkReady();
+      var stub = GRPCInferenceServiceGrpc.newBlockingStub(own);
+      assertThatThrownBy(() -> withDeadline(stub).modelInfer(typed("far", 1, 1e6f, 95, 6, "one-year")))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("not a finite number").contains("nothing was recorded");
+          });
+      assertThat(rest.metric("flywheel_request_errors_total{model=\"churn\",reason=\"non_finite_output\",version=\"nan\"}")).isEqualTo(1);
+      assertThat(rest.metric("flywheel_requests_total{model=\"churn\",outcome=\"bad_request\",version=\"nan\"}")).isEqualTo(1);
+    } finally {
+      if (own != null) {
+        own.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   // ---- shared with REST
 
   @Test
