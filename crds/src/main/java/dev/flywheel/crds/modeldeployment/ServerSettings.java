@@ -37,4 +37,9 @@ public class ServerSettings {
   @Pattern(Patterns.DURATION)
   @JsonPropertyDescription("Longest a request may take before it is answered with 503.")
   private String requestTimeout;
+
+  @Default("false")
+  @JsonPropertyDescription("Also serve the Open Inference Protocol over gRPC (KServe's inference.GRPCInferenceService, the"
+      + " same model, limits and metrics as HTTP) on port 8081, named grpc on the pods and the Services. Probes stay on HTTP.")
+  private Boolean grpc;
 }

@@ -18,19 +18,19 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP until SIGTERM or SIGINT (drains: readiness
- * off, serves on for the drain grace, answers what is in progress, writes the captured traffic when --capture-uri is
- * given, then exits 0).
+ * flywheel-model serve: verifies and loads a bundle, then serves it over HTTP (and gRPC with --grpc-port) until SIGTERM or
+ * SIGINT (drains: readiness off, serves on for the drain grace, answers what is in progress on both protocols, writes the
+ * captured traffic when --capture-uri is given, then exits 0).
  */
 final class ServeCommand {
   static final String USAGE = """
-      flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--host 0.0.0.0]
+      flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--grpc-port N] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
           [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]
           [--header-timeout 10s] [--body-timeout 30s] [--drain-grace 5s]
           """ + CaptureOptions.USAGE;
-  private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "host", "max-batch-size",
+  private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "grpc-port", "host", "max-batch-size",
       "max-batch-delay", "max-concurrent-requests", "request-timeout", "expected-digest", "engine", "drift-window",
       "feedback-window", "max-request-bytes", "max-connections", "io-threads", "inference-threads", "idle-timeout", "header-timeout",
       "body-timeout", "drain-grace"), CaptureOptions.NAMES);
@@ -39,6 +39,7 @@ final class ServeCommand {
 
   static int run(String[] args, PrintStream err) {
     ServerSettings settings;
+    int grpcPort;
     Options options;
     Optional<CaptureSettings> capture;
     try {
@@ -48,6 +49,7 @@ final class ServeCommand {
         throw new UsageException("serve: --engine must be auto, PyTorch or OnnxRuntime, got " + engine);
       }
       settings = settings(options);
+      grpcPort = !options.has("grpc-port") ? -1 : options.intValue("grpc-port", 0, 0, 65535);
       capture = CaptureOptions.parse(options);
     } catch (UsageException e) {
       err.println(e.getMessage() + "\n" + USAGE);
@@ -87,9 +89,10 @@ final class ServeCommand {
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown")); // any other way the JVM ends
     try {
       int port = server.start();
+      int boundGrpcPort = grpcPort >= 0 ? server.startGrpc(grpcPort) : -1;
       server.warmUpAndMarkReady();
-      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%n", settings.modelName(), settings.modelVersion(),
-          bundle.digest(), bundle.engine(), settings.host(), port);
+      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%s%n", settings.modelName(), settings.modelVersion(),
+          bundle.digest(), bundle.engine(), settings.host(), port, boundGrpcPort >= 0 ? " and gRPC " + settings.host() + ":" + boundGrpcPort : "");
       capture.ifPresent(c -> err.printf("capturing labelled traffic to %s (sample rate %s, at most %d rows waiting for labels, shards of"
           + " at most %d rows or %s)%n", c.directory(), c.sampleRate(), c.maxPending(), c.maxRowsPerShard(), c.maxShardAge()));
       err.flush();

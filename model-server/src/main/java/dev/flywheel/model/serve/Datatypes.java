@@ -1,6 +1,5 @@
 package dev.flywheel.model.serve;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +7,8 @@ import java.util.Set;
 /**
  * The tensor datatypes of the Open Inference Protocol and the values each can hold: a number in a numeric tensor
  * must fit its datatype (FP16 up to ±65504, FP32 up to ±3.4e38, FP64 finite; integers whole and within their range),
- * or the request is refused — nothing is silently rounded to infinity or wrapped around.
+ * or the request is refused — nothing is silently rounded to infinity or wrapped around. The same for every wire
+ * protocol: {@link TensorRows} reads every number through here.
  */
 final class Datatypes {
   static final Set<String> KNOWN = Set.of("BOOL", "BYTES", "FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16",
@@ -28,30 +28,36 @@ final class Datatypes {
 
   private Datatypes() {}
 
+  /** Below this magnitude a double holds every whole number exactly, so a range is checked without a BigInteger. */
+  private static final double EXACT = 0x1p53;
+
   /** The value of one element of a numeric tensor, refused unless it is a number that fits the datatype. */
-  static double number(JsonNode value, String input, String datatype) throws BadRequest {
-    if (!value.isNumber()) {
-      throw BadRequest.of("wrong_datatype", "input '" + input + "' (" + datatype + ") holds a value that is not a number: " + value);
+  static double number(InputTensor tensor, int index) throws BadRequest {
+    String input = tensor.name();
+    String datatype = tensor.datatype();
+    if (!tensor.isNumber(index)) {
+      throw BadRequest.of("wrong_datatype", "input '" + input + "' (" + datatype + ") holds a value that is not a number: " + tensor.show(index));
     }
     BigInteger[] range = INTEGER_RANGES.get(datatype);
     if (range != null) {
-      if (!value.isIntegralNumber()) {
-        throw BadRequest.of("wrong_datatype", "input '" + input + "' is " + datatype + " but holds " + value);
+      if (!tensor.isWholeNumber(index)) {
+        throw BadRequest.of("wrong_datatype", "input '" + input + "' is " + datatype + " but holds " + tensor.show(index));
       }
-      if (value.canConvertToLong() && value.longValue() >= range[0].longValue()
-          && (datatype.equals("UINT64") || value.longValue() <= range[1].longValue())) {
-        return value.longValue(); // the common case, without a BigInteger
+      double x = tensor.number(index);
+      if (Math.abs(x) < EXACT && x >= range[0].doubleValue() && x <= range[1].doubleValue()) {
+        return x; // the common case, without a BigInteger
       }
-      BigInteger whole = value.bigIntegerValue();
+      BigInteger whole = tensor.wholeNumber(index);
       if (whole.compareTo(range[0]) < 0 || whole.compareTo(range[1]) > 0) {
-        throw BadRequest.of("out_of_range", "input '" + input + "' is " + datatype + " but holds " + value + ", outside its range "
+        throw BadRequest.of("out_of_range", "input '" + input + "' is " + datatype + " but holds " + tensor.show(index) + ", outside its range "
             + range[0] + " to " + range[1]);
       }
       return whole.doubleValue();
     }
-    double x = value.asDouble();
+    double x = tensor.number(index);
     if (Double.isNaN(x) || Double.isInfinite(x)) {
-      throw BadRequest.of("non_finite", "input '" + input + "' holds NaN or infinity (or a number too large for a double: " + value + ")");
+      throw BadRequest.of("non_finite", "input '" + input + "' holds NaN or infinity (or a number too large for a double: "
+          + tensor.show(index) + ")");
     }
     boolean fits = switch (datatype) {
       case "FP16" -> Math.abs(x) <= FP16_MAX;
@@ -59,7 +65,7 @@ final class Datatypes {
       default -> true;
     };
     if (!fits) {
-      throw BadRequest.of("out_of_range", "input '" + input + "' is " + datatype + " but holds " + value + ", beyond the largest "
+      throw BadRequest.of("out_of_range", "input '" + input + "' is " + datatype + " but holds " + tensor.show(index) + ", beyond the largest "
           + datatype + " (" + (datatype.equals("FP16") ? "65504" : String.valueOf(Float.MAX_VALUE)) + ")");
     }
     return x;

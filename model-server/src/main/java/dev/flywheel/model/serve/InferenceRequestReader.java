@@ -2,40 +2,29 @@ package dev.flywheel.model.serve;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.flywheel.model.data.FeatureSpec;
+import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads an Open Inference Protocol infer request into raw feature rows: either one [B, F] numeric tensor (name
- * free, columns in the model's feature order) or one tensor of shape [B] or [B, 1] per feature, named after it
- * (BYTES for categorical features); and the outputs it asks for. Every value must fit its datatype and, once
- * standardised, the model's FP32 input. Everything else is refused with a BadRequest that says what is wrong.
+ * Reads an Open Inference Protocol infer request in JSON (REST) into raw feature rows and the outputs it asks for: the
+ * JSON part (the body, the id, the requested outputs, each tensor's name, shape, datatype and data, flat or nested
+ * exactly like its shape — {@link TensorData}) is read here, the rest — which tensors a model takes and what their
+ * values must be — is {@link TensorRows}, shared with gRPC. Everything else is refused with a BadRequest.
  */
 final class InferenceRequestReader {
   /** A request read: its id (the client's or null), one raw row per instance, and the outputs to answer (in order). */
   record Parsed(String id, Object[][] rows, List<String> outputs) {}
 
-  private final List<FeatureSpec> features;
-  private final Map<String, Integer> featureIndex = new HashMap<>();
-  private final int maxRows;
-  private final boolean allNumeric;
+  private final TensorRows tensorRows;
   private final List<String> outputNames;
 
   /** @param outputNames the outputs the server can answer, in the order it answers them by default */
-  InferenceRequestReader(List<FeatureSpec> features, int maxRows, List<String> outputNames) {
-    this.features = features;
-    this.maxRows = maxRows;
+  InferenceRequestReader(TensorRows tensorRows, List<String> outputNames) {
+    this.tensorRows = tensorRows;
     this.outputNames = List.copyOf(outputNames);
-    for (int i = 0; i < features.size(); i++) {
-      featureIndex.put(features.get(i).name(), i);
-    }
-    this.allNumeric = features.stream().allMatch(FeatureSpec::isNumeric);
   }
 
   Parsed read(byte[] body) throws BadRequest {
@@ -52,10 +41,10 @@ final class InferenceRequestReader {
     }
     String id = null;
     if (root.has("id")) {
-      if (!root.get("id").isTextual() || root.get("id").asText().length() > 256) {
+      if (!root.get("id").isTextual()) {
         throw BadRequest.of("invalid_id", "\"id\" must be a string of at most 256 characters");
       }
-      id = root.get("id").asText();
+      id = InferenceFlow.checkedId(root.get("id").asText());
     }
     JsonNode inputs = root.get("inputs");
     if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
@@ -67,8 +56,11 @@ final class InferenceRequestReader {
       }
     }
     List<String> outputs = outputs(root.get("outputs"));
-    boolean matrix = inputs.size() == 1 && !featureIndex.containsKey(inputs.get(0).get("name").asText());
-    return new Parsed(id, matrix ? readMatrix(inputs.get(0)) : readNamed(inputs), outputs);
+    List<InputTensor> tensors = new ArrayList<>(inputs.size());
+    for (JsonNode input : inputs) {
+      tensors.add(tensor(input, input.get("name").asText()));
+    }
+    return new Parsed(id, tensorRows.rows(tensors), outputs);
   }
 
   /** The outputs the request names ("outputs": [{"name": …}, …]), or all of them when it names none. */
@@ -95,140 +87,70 @@ final class InferenceRequestReader {
     return chosen.isEmpty() ? outputNames : List.copyOf(chosen);
   }
 
-  private Object[][] readMatrix(JsonNode tensor) throws BadRequest {
-    String name = tensor.get("name").asText();
-    Tensor t = tensor(tensor, name);
-    if (t.shape().length != 2 || t.shape()[1] != features.size()) {
-      throw BadRequest.of("wrong_shape", "input '" + name + "' must have shape [B, " + features.size() + "] (one column per feature: "
-          + String.join(", ", features.stream().map(FeatureSpec::name).toList()) + "), got " + Arrays.toString(t.shape())
-          + "; or send one tensor per feature, named after it");
+  /** A JSON tensor: {"name", "shape": [whole numbers], "datatype", "data": [values, flat or nested like the shape]}. */
+  private record JsonTensor(String name, String datatype, long[] shape, List<JsonNode> values) implements InputTensor {
+    @Override
+    public int size() {
+      return values.size();
     }
-    if (!allNumeric) {
-      throw BadRequest.of("wrong_datatype", "this model has categorical features; send one tensor per feature, named after it (BYTES for "
-          + String.join(", ", features.stream().filter(f -> !f.isNumeric()).map(FeatureSpec::name).toList()) + ")");
-    }
-    if (!Datatypes.NUMERIC.contains(t.datatype())) {
-      throw BadRequest.of("wrong_datatype", "input '" + name + "' must have a numeric datatype such as FP32, got " + t.datatype());
-    }
-    int rows = rows(t.shape()[0]);
-    List<JsonNode> values = t.values(name);
-    Object[][] result = new Object[rows][features.size()];
-    for (int i = 0; i < values.size(); i++) {
-      FeatureSpec feature = features.get(i % features.size());
-      result[i / features.size()][i % features.size()] = modelValue(Datatypes.number(values.get(i), name, t.datatype()), feature, name);
-    }
-    return result;
-  }
 
-  private Object[][] readNamed(JsonNode inputs) throws BadRequest {
-    Object[][] result = null;
-    boolean[] seen = new boolean[features.size()];
-    for (JsonNode input : inputs) {
-      String name = input.get("name").asText();
-      Integer index = featureIndex.get(name);
-      if (index == null) {
-        throw BadRequest.of("unknown_feature", "unknown input '" + name + "': the model's features are "
-            + String.join(", ", features.stream().map(FeatureSpec::name).toList())
-            + (allNumeric ? "; send either one tensor per feature, or one batched [B, " + features.size() + "] tensor alone" : ""));
-      }
-      if (seen[index]) {
-        throw BadRequest.of("duplicate_feature", "input '" + name + "' is given twice");
-      }
-      seen[index] = true;
-      Tensor t = tensor(input, name);
-      if (!(t.shape().length == 1 || (t.shape().length == 2 && t.shape()[1] == 1))) {
-        throw BadRequest.of("wrong_shape", "input '" + name + "' must have shape [B] or [B, 1], got " + Arrays.toString(t.shape()));
-      }
-      int rows = rows(t.shape()[0]);
-      if (result == null) {
-        result = new Object[rows][features.size()];
-      } else if (result.length != rows) {
-        throw BadRequest.of("wrong_shape", "inputs disagree on the batch size: '" + name + "' has " + rows + " rows, others " + result.length);
-      }
-      FeatureSpec feature = features.get(index);
-      List<JsonNode> values = t.values(name);
-      for (int r = 0; r < rows; r++) {
-        JsonNode value = values.get(r);
-        if (feature.isNumeric()) {
-          if (!Datatypes.NUMERIC.contains(t.datatype())) {
-            throw BadRequest.of("wrong_datatype", "input '" + name + "' is numeric: use a numeric datatype such as FP32, not " + t.datatype());
-          }
-          result[r][index] = modelValue(Datatypes.number(value, name, t.datatype()), feature, name);
-        } else {
-          if (!"BYTES".equals(t.datatype()) || !value.isTextual()) {
-            throw BadRequest.of("wrong_datatype", "input '" + name + "' is categorical: send BYTES strings, for example \""
-                + feature.vocabulary().get(0) + "\"");
-          }
-          result[r][index] = value.asText();
-        }
-      }
+    @Override
+    public boolean isNumber(int index) {
+      return values.get(index).isNumber();
     }
-    for (int f = 0; f < seen.length; f++) {
-      if (!seen[f]) {
-        throw BadRequest.of("missing_feature", "missing input for feature '" + features.get(f).name() + "'");
-      }
-    }
-    return result;
-  }
 
-  /** A numeric value the model can take: standardised, it must still be a finite FP32 number (the model's input). */
-  private static Double modelValue(double x, FeatureSpec feature, String input) throws BadRequest {
-    float[] encoded = new float[1];
-    feature.encode(x, encoded, 0);
-    if (!Float.isFinite(encoded[0])) {
-      throw BadRequest.of("out_of_range", "input '" + input + "' holds " + x + " for feature '" + feature.name()
-          + "', too large for the model, which computes in FP32 (standardised it is " + encoded[0] + ")");
+    @Override
+    public double number(int index) {
+      return values.get(index).asDouble();
     }
-    return x;
-  }
 
-  /** A tensor whose header (shape, datatype, data array) is checked; its values are read on demand. */
-  private record Tensor(long[] shape, long count, String datatype, JsonNode data) {
-    List<JsonNode> values(String name) throws BadRequest {
-      return TensorData.values(data, shape, count, name);
+    @Override
+    public boolean isWholeNumber(int index) {
+      return values.get(index).isIntegralNumber();
+    }
+
+    @Override
+    public BigInteger wholeNumber(int index) {
+      return values.get(index).bigIntegerValue();
+    }
+
+    @Override
+    public boolean isText(int index) {
+      return values.get(index).isTextual();
+    }
+
+    @Override
+    public String text(int index) {
+      return values.get(index).asText();
+    }
+
+    @Override
+    public String show(int index) {
+      return values.get(index).toString();
     }
   }
 
-  private Tensor tensor(JsonNode input, String name) throws BadRequest {
+  /** A tensor whose header (shape, row limit, datatype) is checked before its data is read. */
+  private JsonTensor tensor(JsonNode input, String name) throws BadRequest {
     JsonNode shapeNode = input.get("shape");
     if (shapeNode == null || !shapeNode.isArray() || shapeNode.isEmpty()) {
       throw BadRequest.of("wrong_shape", "input '" + name + "' needs a \"shape\" array");
     }
     long[] shape = new long[shapeNode.size()];
-    long count = 1;
     for (int i = 0; i < shape.length; i++) {
       JsonNode dim = shapeNode.get(i);
       if (!dim.isIntegralNumber() || !dim.canConvertToLong() || dim.asLong() < 0) {
         throw BadRequest.of("wrong_shape", "input '" + name + "' has a shape with a dimension that is not a whole number ≥ 0: " + shapeNode);
       }
       shape[i] = dim.asLong();
-      try {
-        count = Math.multiplyExact(count, shape[i]);
-      } catch (ArithmeticException e) {
-        throw BadRequest.of("wrong_shape", "input '" + name + "' has a shape too large to hold: " + shapeNode);
-      }
     }
-    if (shape[0] > maxRows) {
-      throw new BadRequest(413, "too_many_rows", "a request may carry at most " + maxRows + " rows, input '" + name + "' has " + shape[0]);
-    }
-    JsonNode datatype = input.get("datatype");
-    if (datatype == null || !datatype.isTextual() || !Datatypes.KNOWN.contains(datatype.asText())) {
-      throw BadRequest.of("wrong_datatype", "input '" + name + "' needs a \"datatype\" of the Open Inference Protocol (FP32, INT64, BYTES, …), got " + datatype);
-    }
+    JsonNode datatypeNode = input.get("datatype");
+    String datatype = datatypeNode != null && datatypeNode.isTextual() ? datatypeNode.asText() : null;
+    long count = tensorRows.header(name, shape, datatype);
     JsonNode data = input.get("data");
     if (data == null || !data.isArray()) {
       throw BadRequest.of("malformed_tensor", "input '" + name + "' needs a \"data\" array");
     }
-    return new Tensor(shape, count, datatype.asText(), data);
-  }
-
-  private int rows(long batch) throws BadRequest {
-    if (batch < 1) {
-      throw BadRequest.of("wrong_shape", "the batch must have at least one row");
-    }
-    if (batch > maxRows) {
-      throw new BadRequest(413, "too_many_rows", "a request may carry at most " + maxRows + " rows, this one has " + batch);
-    }
-    return (int) batch;
+    return new JsonTensor(name, datatype, shape, TensorData.values(data, shape, count, name));
   }
 }

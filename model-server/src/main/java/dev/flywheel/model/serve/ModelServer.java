@@ -3,17 +3,19 @@ package dev.flywheel.model.serve;
 import dev.flywheel.model.bundle.ModelMetadata;
 import dev.flywheel.model.data.FeaturePipeline;
 import dev.flywheel.model.serve.capture.TrafficCapture;
+import dev.flywheel.model.serve.grpc.GrpcTransport;
 import dev.flywheel.model.serve.http.HttpTransport;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The HTTP model server for one model — the Open Inference Protocol (KServe v2 REST), /v1/feedback for delayed
- * labels, /metrics for Prometheus — and its life cycle: start, warm-up (then ready), graceful shutdown. The pieces:
- * {@link Router} (paths to endpoints), {@link InferenceEndpoint} (admission, parsing, scoring, answering),
- * {@link FeedbackEndpoint}, {@link ProtocolMetadata}; requests are read and answered on the transport's event loops,
- * the model runs on inference threads ({@link ModelScoring}).
+ * The model server for one model — the Open Inference Protocol (KServe v2 REST, and gRPC when asked), /v1/feedback
+ * for delayed labels, /metrics for Prometheus — and its life cycle: start, warm-up (then ready), graceful shutdown. The pieces:
+ * {@link Router} (paths to endpoints), {@link InferenceEndpoint} (JSON in and out of {@link InferenceFlow}, the
+ * inference path both protocols share: admission, parsing, scoring, answering), {@link FeedbackEndpoint},
+ * {@link ProtocolMetadata}; requests are read and answered on the transports' event loops, the model runs on
+ * inference threads ({@link ModelScoring}).
  */
 public final class ModelServer implements AutoCloseable {
   private final ServerSettings settings;
@@ -21,10 +23,12 @@ public final class ModelServer implements AutoCloseable {
   private final Readiness readiness = new Readiness();
   private final Admission admission;
   private final ModelScoring scoring;
-  private final InferenceEndpoint inference;
+  private final InferenceFlow inference;
+  private final ModelService service;
   private final Router router;
   private final TrafficCapture capture;
   private HttpTransport http;
+  private GrpcTransport grpc;
 
   /**
    * @param scorer encoded rows to scores (binary [p], multiclass probabilities, regression [value]); must be thread-safe
@@ -46,8 +50,10 @@ public final class ModelServer implements AutoCloseable {
         admission::inFlight);
     metrics.watchCapture(capture);
     this.scoring = new ModelScoring(scorer, settings, admission, metrics);
-    this.inference = new InferenceEndpoint(settings, metadata, readiness, admission, scoring, drift, feedback, capture, metrics);
-    this.router = new Router(settings, readiness, new ProtocolMetadata(settings, metadata), inference,
+    this.inference = new InferenceFlow(settings, metadata, readiness, admission, scoring, drift, feedback, capture, metrics);
+    ProtocolMetadata documents = new ProtocolMetadata(settings, metadata);
+    this.service = new ModelService(settings, readiness, documents, inference);
+    this.router = new Router(settings, service, readiness, documents, new InferenceEndpoint(settings, metadata, inference),
         new FeedbackEndpoint(metadata, feedback, capture, metrics, settings.maxRequestBytes()), metrics);
   }
 
@@ -55,6 +61,15 @@ public final class ModelServer implements AutoCloseable {
   public int start() throws IOException {
     http = new HttpTransport(settings.transport(), router::handle);
     return http.start();
+  }
+
+  /**
+   * Also serves the Open Inference Protocol over gRPC ({@link GrpcTransport}) on the same host, sharing everything
+   * with REST; returns the bound port. Call after {@link #start()}.
+   */
+  public int startGrpc(int port) throws IOException {
+    grpc = new GrpcTransport(settings.host(), port, service);
+    return grpc.start();
   }
 
   /** Runs one inference through the same path as requests; the server is ready only if it succeeds. */
@@ -84,6 +99,9 @@ public final class ModelServer implements AutoCloseable {
     readiness.startDraining();
     if (http != null) {
       http.close();
+    }
+    if (grpc != null) {
+      grpc.close();
     }
     readiness.stopServing();
     scoring.close();

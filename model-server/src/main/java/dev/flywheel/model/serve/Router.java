@@ -14,15 +14,17 @@ final class Router {
   private static final Pattern MODEL_PATH = Pattern.compile("^/v2/models/([^/]+)(?:/versions/([^/]+))?(/ready|/infer)?$");
 
   private final ServerSettings settings;
+  private final ModelService service;
   private final Readiness readiness;
   private final ProtocolMetadata documents;
   private final InferenceEndpoint inference;
   private final FeedbackEndpoint feedback;
   private final ServerMetrics metrics;
 
-  Router(ServerSettings settings, Readiness readiness, ProtocolMetadata documents, InferenceEndpoint inference, FeedbackEndpoint feedback,
+  Router(ServerSettings settings, ModelService service, Readiness readiness, ProtocolMetadata documents, InferenceEndpoint inference, FeedbackEndpoint feedback,
       ServerMetrics metrics) {
     this.settings = settings;
+    this.service = service;
     this.readiness = readiness;
     this.documents = documents;
     this.inference = inference;
@@ -54,9 +56,9 @@ final class Router {
     }
     String name = m.group(1);
     String version = m.group(2);
-    if (!name.equals(settings.modelName()) || (version != null && !version.equals(settings.modelVersion()))) {
-      ServerJson.error(call, 404, "model '" + name + "'" + (version == null ? "" : " version '" + version + "'")
-          + " not found: this server serves model '" + settings.modelName() + "' version '" + settings.modelVersion() + "'");
+    String unknown = service.unknownModel(name, version);
+    if (unknown != null) {
+      ServerJson.error(call, 404, unknown);
       return;
     }
     String action = m.group(3);

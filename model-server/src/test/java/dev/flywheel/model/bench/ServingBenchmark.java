@@ -19,7 +19,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The model server's benchmark (model-server/bin/benchmark [seconds per point] [max batch delay in ms] [shapes, e.g.
- * 1,3]), for three model shapes. Everything is measured in one run on this machine and reported as ratios against
+ * 1,3] [rounds]), for three model shapes; for the small reference model also against nginx, with wrk, and over gRPC
+ * ({@link OutsideReference}). Everything is measured in one run on this machine and reported as ratios against
  * baselines of the same run: in-process predictions per second per engine; then HTTP single-row requests on 127.0.0.1 at 1, 16 and 64
  * connections against (a) the same server answering a constant without the model on its I/O threads, (b) the model
  * with dynamic batching, (c) the model with batching off (one inference thread per core), (d) the model run on the
@@ -46,12 +47,14 @@ public final class ServingBenchmark {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
     List<Shape> shapes = List.of(new Shape(8, List.of(32, 16)), new Shape(32, List.of(256, 128)), new Shape(64, List.of(1024, 512)));
     String only = args.length > 2 ? args[2] : "1,2,3";
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     for (String n : only.split(",")) {
-      run(shapes.get(Integer.parseInt(n.trim()) - 1), seconds, delay);
+      run(shapes.get(Integer.parseInt(n.trim()) - 1), seconds, delay, rounds, n.trim().equals("1"));
     }
   }
 
-  private static void run(Shape shape, double seconds, Duration delay) throws Exception {
+  /** @param outside also measure against nginx and with wrk and gRPC ({@link OutsideReference}; the small reference model) */
+  private static void run(Shape shape, double seconds, Duration delay, int rounds, boolean outside) throws Exception {
     Path dir = Files.createTempDirectory("flywheel-bench");
     Path csv = numericFeatures(dir, shape.features(), 2000);
     TrainingRun.run(csv, "y", null, Task.binaryClassification, new TrainingOptions(shape.hidden(), 5, 32, 0.01, 1, 0.2), dir.resolve("bundle"));
@@ -76,8 +79,8 @@ public final class ServingBenchmark {
     }
     System.out.println("faster single-row engine (served below, and chosen by --engine auto when the bundle has its weights): " + servingEngine);
 
-    byte[] body = request(shape.features());
-    int rounds = 5;
+    float[] row = row(shape.features());
+    byte[] body = request(row);
     System.out.printf(Locale.ROOT, "%n== HTTP, one-row requests on 127.0.0.1: %d interleaved rounds of %.0f s per point, medians ==%n", rounds, seconds);
     String[] labels = {"no model (constant)", "model, batching 64/" + delay.toNanos() / 1e6 + "ms", "model, batching off",
         "model on the I/O threads"};
@@ -145,6 +148,9 @@ public final class ServingBenchmark {
     System.out.printf(Locale.ROOT, "%naim at 64 connections: server >= 0.85 x no-model: %.2f (%s); batching >= 2 x off: %.2f (%s;"
             + " no batching can pass %.2f for this model: %.0f%% of that reached)%n",
         serverRatio, serverRatio >= 0.85 ? "met" : "not met", batchRatio, batchRatio >= 2 ? "met" : "not met", bound, 100 * batchRatio / bound);
+    if (outside) {
+      OutsideReference.run(dir.resolve("bundle"), body, row, rounds, seconds);
+    }
   }
 
   private static ModelServer server(ModelBundle bundle, UnaryOperator<float[][]> scorer, ServerSettings settings) {
@@ -165,13 +171,22 @@ public final class ServingBenchmark {
     return calls * rowsPerCall / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static byte[] request(int features) {
+  /** One row of feature values, rounded to 3 decimals (what the JSON request carries). */
+  private static float[] row(int features) {
     Random random = new Random(5);
-    StringBuilder data = new StringBuilder();
+    float[] row = new float[features];
     for (int f = 0; f < features; f++) {
-      data.append(f == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", random.nextGaussian()));
+      row[f] = Float.parseFloat(String.format(Locale.ROOT, "%.3f", random.nextGaussian()));
     }
-    return ("{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, " + features + "], \"datatype\": \"FP32\", \"data\": [" + data + "]}]}")
+    return row;
+  }
+
+  private static byte[] request(float[] row) {
+    StringBuilder data = new StringBuilder();
+    for (int f = 0; f < row.length; f++) {
+      data.append(f == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", row[f]));
+    }
+    return ("{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, " + row.length + "], \"datatype\": \"FP32\", \"data\": [" + data + "]}]}")
         .getBytes(StandardCharsets.UTF_8);
   }
 

@@ -30,6 +30,10 @@ public final class ServingDeploymentBuilder {
   /** The name of that port on the container and the Services. */
   public static final String PORT_NAME = "http";
   static final String METRICS_PATH = "/metrics";
+  /** The model server's gRPC port (the Open Inference Protocol over gRPC), when spec.server.grpc asks for it. */
+  public static final int GRPC_PORT = 8081;
+  /** The name of that port on the container and the Services. */
+  public static final String GRPC_PORT_NAME = "grpc";
 
   private ServingDeploymentBuilder() {}
 
@@ -60,7 +64,7 @@ public final class ServingDeploymentBuilder {
         .sites(sites)
         .resources(spec.getResources())
         .credentialsSecret(version.credentialsSecret())
-        .ports(List.of(new ContainerPortBuilder().withName(PORT_NAME).withContainerPort(PORT).build()))
+        .ports(ports(server))
         .readinessProbe(probe("/v2/health/ready", 5, null))
         .livenessProbe(probe("/v2/health/live", 10, 3))
         .startupProbe(probe("/v2/health/live", 2, 60))
@@ -97,6 +101,9 @@ public final class ServingDeploymentBuilder {
         "--max-batch-delay", or(server.getMaxBatchDelay(), "2ms"),
         "--max-concurrent-requests", String.valueOf(or(server.getMaxConcurrentRequests(), 256)),
         "--request-timeout", or(server.getRequestTimeout(), "10s")));
+    if (servesGrpc(server)) {
+      args.addAll(List.of("--grpc-port", String.valueOf(GRPC_PORT)));
+    }
     Capture capture = spec.getMonitoring() != null ? spec.getMonitoring().getCapture() : null;
     if (capture != null) {
       // Every pod of every track writes its own shards there (names carry the pod), so one read-write mount serves all.
@@ -106,6 +113,21 @@ public final class ServingDeploymentBuilder {
           "--capture-max-shard-age", or(capture.getMaxShardAge(), "15m")));
     }
     return args;
+  }
+
+  /** Whether the pods also serve gRPC (spec.server.grpc; off by default). */
+  static boolean servesGrpc(ServerSettings server) {
+    return server != null && Boolean.TRUE.equals(server.getGrpc());
+  }
+
+  /** The container's ports: HTTP always (probes and /metrics use it), gRPC when asked for. */
+  private static List<io.fabric8.kubernetes.api.model.ContainerPort> ports(ServerSettings server) {
+    List<io.fabric8.kubernetes.api.model.ContainerPort> ports = new java.util.ArrayList<>();
+    ports.add(new ContainerPortBuilder().withName(PORT_NAME).withContainerPort(PORT).build());
+    if (servesGrpc(server)) {
+      ports.add(new ContainerPortBuilder().withName(GRPC_PORT_NAME).withContainerPort(GRPC_PORT).build());
+    }
+    return ports;
   }
 
   /** The CRD's default, for a ModelDeployment that did not pass through the API server's defaulting. */

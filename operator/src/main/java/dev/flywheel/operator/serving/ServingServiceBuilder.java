@@ -7,11 +7,15 @@ import dev.flywheel.operator.common.OwnerReferences;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The ClusterIP Services of a ModelDeployment: one in front of every serving pod (clients use it; without an HTTPRoute
- * the canary's share of traffic is its share of these pods) and one per track (the HTTPRoute's weighted backends).
+ * the canary's share of traffic is its share of these pods) and one per track (the HTTPRoute's weighted backends); each
+ * with the HTTP port, and the gRPC port when spec.server.grpc asks for it.
  */
 public final class ServingServiceBuilder {
   private ServingServiceBuilder() {}
@@ -48,7 +52,21 @@ public final class ServingServiceBuilder {
             .withPort(ServingDeploymentBuilder.PORT)
             .withTargetPort(new IntOrString(ServingDeploymentBuilder.PORT_NAME))
           .endPort()
+          .addAllToPorts(grpcPort(mdep))
         .endSpec()
         .build();
+  }
+
+  /** The gRPC port (HTTP/2 without TLS, so appProtocol kubernetes.io/h2c), when spec.server.grpc asks for it. */
+  private static List<ServicePort> grpcPort(ModelDeployment mdep) {
+    if (!ServingDeploymentBuilder.servesGrpc(mdep.getSpec().getServer())) {
+      return List.of();
+    }
+    return List.of(new ServicePortBuilder()
+        .withName(ServingDeploymentBuilder.GRPC_PORT_NAME)
+        .withPort(ServingDeploymentBuilder.GRPC_PORT)
+        .withTargetPort(new IntOrString(ServingDeploymentBuilder.GRPC_PORT_NAME))
+        .withAppProtocol("kubernetes.io/h2c")
+        .build());
   }
 }

@@ -106,6 +106,23 @@ class ServingDeploymentBuilderTest {
   }
 
   @Test
+  void grpcAddsItsPortAndFlagWhileTheProbesStayOnHttp() {
+    Deployment deployment = ServingDeploymentBuilder.build(mdep(FULL.replace("requestTimeout: 3s}", "requestTimeout: 3s, grpc: true}")),
+        pvcVersion(), Track.STABLE, 1, List.of(), "flywheel/model:1", true);
+    Container server = container(deployment);
+    assertThat(server.getArgs()).containsSequence("--grpc-port", "8081");
+    assertThat(server.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("http:8080", "grpc:8081");
+    for (var probe : List.of(server.getReadinessProbe(), server.getLivenessProbe(), server.getStartupProbe())) {
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    }
+
+    Container without = container(ServingDeploymentBuilder.build(mdep(FULL.replace("requestTimeout: 3s}", "requestTimeout: 3s, grpc: false}")),
+        pvcVersion(), Track.STABLE, 1, List.of(), "flywheel/model:1", true));
+    assertThat(without.getArgs()).doesNotContain("--grpc-port");
+    assertThat(without.getPorts()).extracting(p -> p.getName()).containsExactly("http");
+  }
+
+  @Test
   void everyServingPodMeetsTheRestrictedPodSecurityStandard() {
     for (Track track : Track.values()) {
       Deployment deployment = ServingDeploymentBuilder.build(mdep(FULL), pvcVersion(), track, 1, List.of(), "flywheel/model:1", false);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import io.fabric8.kubernetes.api.model.Service;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +42,21 @@ class ServingServiceBuilderTest {
       assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(8080));
       assertThat(service.getMetadata().getOwnerReferences()).hasSize(1);
     }
+  }
+
+  @Test
+  void withGrpcEveryServiceAlsoCarriesTheGrpcPort() {
+    ModelDeployment grpc = mdep("model: churn\nversion: churn-v3\nserver: {grpc: true}\n");
+    List<Service> services = new java.util.ArrayList<>(List.of(ServingServiceBuilder.all(grpc)));
+    for (Track track : Track.values()) {
+      services.add(ServingServiceBuilder.track(grpc, track));
+    }
+    for (Service service : services) {
+      assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getStrVal())
+          .containsExactly("http:8080->http", "grpc:8081->grpc");
+      assertThat(service.getSpec().getPorts().get(1).getAppProtocol()).isEqualTo("kubernetes.io/h2c");
+    }
+    assertThat(ServingServiceBuilder.all(mdep).getSpec().getPorts()).as("without it, HTTP only").hasSize(1);
   }
 
   @Test
