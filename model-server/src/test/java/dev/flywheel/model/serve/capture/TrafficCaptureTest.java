@@ -199,7 +199,8 @@ class TrafficCaptureTest {
     TrafficCapture capture = TrafficCapture.start(CaptureSettings.defaults(dir).withLimits(100, 2, Duration.ofHours(1)), churn(), Clock.systemUTC(), log);
     capture.scored("a", new Object[][] {{1.0, "one-year", 0.0}});
     capture.labelled("a", labels("no"));
-    awaitTrue(() -> capture.openShard() != null, "a shard open");
+    // The shard is named before its file exists: wait for the file itself.
+    awaitTrue(() -> capture.openShard() != null && Files.exists(capture.openShard()), "a shard open on disk");
     Files.delete(capture.openShard());
     Files.delete(dir);
     capture.scored("b", new Object[][] {{2.0, "one-year", 0.0}, {3.0, "one-year", 0.0}});
