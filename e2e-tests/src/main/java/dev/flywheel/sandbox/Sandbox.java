@@ -3,13 +3,10 @@ package dev.flywheel.sandbox;
 import dev.flywheel.sandbox.story.SandboxStory;
 import dev.flywheel.sandbox.story.StoryReport;
 import dev.flywheel.sandbox.story.Timeline;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -38,7 +35,7 @@ public final class Sandbox {
     CountDownLatch stopped = new CountDownLatch(1);
     StoryReport report = new StoryReport();
     heading(out, "starting Flywheel on this machine under " + directory);
-    SandboxEnvironment environment = SandboxEnvironment.start(repository, clean(directory), SandboxEnvironment.Options.forNamespaces(SandboxStory.NAMESPACE));
+    SandboxEnvironment environment = SandboxEnvironment.start(repository, SandboxEnvironment.emptied(directory), SandboxEnvironment.Options.forNamespaces(SandboxStory.NAMESPACE));
     Thread stopper = new Thread(() -> {
       environment.close();
       stopped.countDown();
@@ -80,15 +77,6 @@ public final class Sandbox {
       report.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
       return false;
     }
-  }
-
-  private static Path clean(Path directory) throws IOException {
-    if (Files.exists(directory)) {
-      try (var files = Files.walk(directory)) {
-        files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-      }
-    }
-    return Files.createDirectories(directory);
   }
 
   private static void heading(PrintStream out, String text) {

@@ -7,10 +7,12 @@ import dev.flywheel.sandbox.prometheus.LocalPrometheus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +51,7 @@ public final class SandboxEnvironment implements AutoCloseable {
     }
   }
 
-  /** Starts everything under {@code directory} (emptied first) from the checkout at {@code repository}. */
+  /** Starts everything under {@code directory} (see {@link #emptied}) from the checkout at {@code repository}. */
   public static SandboxEnvironment start(Path repository, Path directory, Options options) throws Exception {
     SandboxEnvironment environment = new SandboxEnvironment(directory);
     try {
@@ -88,6 +90,16 @@ public final class SandboxEnvironment implements AutoCloseable {
     settings.putAll(options.operatorSettings());
     operator = remember(OperatorProcess.of(OperatorProcess.jarIn(repository), kubeconfig(), OPERATOR_NAMESPACE, settings,
         directory.resolve("logs/operator.log")).start());
+  }
+
+  /** Empties {@code directory} (creating it when missing): a sandbox starts from nothing, whatever ran there before. */
+  public static Path emptied(Path directory) throws IOException {
+    if (Files.exists(directory)) {
+      try (var files = Files.walk(directory)) {
+        files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+      }
+    }
+    return Files.createDirectories(directory);
   }
 
   /** A Node of one pool: its labels, and a NoSchedule taint with this key (null: none). */

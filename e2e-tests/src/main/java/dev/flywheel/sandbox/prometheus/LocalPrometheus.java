@@ -30,14 +30,26 @@ public final class LocalPrometheus implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/prometheus");
   public static final String ROUTE_PREFIX = "/prometheus";
 
-  private final Process process;
+  private final List<String> command;
+  private final Path dir;
   private final String baseUrl;
   private final Path log;
+  private volatile Process process;
 
-  private LocalPrometheus(Process process, String baseUrl, Path log) {
-    this.process = process;
+  private LocalPrometheus(List<String> command, Path dir, String baseUrl, Path log) throws IOException {
+    this.command = List.copyOf(command);
+    this.dir = dir;
     this.baseUrl = baseUrl;
     this.log = log;
+    this.process = launch();
+  }
+
+  private Process launch() throws IOException {
+    return new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
   }
 
   public static boolean installed() {
@@ -102,6 +114,14 @@ public final class LocalPrometheus implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** Starts it again after {@link #stop()}: the same port, configuration and data (what it scraped before is kept). */
+  public synchronized void restart() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException("prometheus is still running");
+    }
+    process = launch();
+  }
+
   /** What the Prometheus scrapes and how; {@link #start} writes the config and starts it. */
   public static final class Builder {
     private final Path dir;
@@ -157,12 +177,8 @@ public final class LocalPrometheus implements AutoCloseable {
           "--storage.tsdb.path=" + dir.resolve("data"),
           "--storage.tsdb.retention.time=1h",
           "--log.level=warn"));
-      Process process = new ProcessBuilder(command)
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      return new LocalPrometheus(process, baseUrl, log);
+      Files.deleteIfExists(log);
+      return new LocalPrometheus(command, dir, baseUrl, log);
     }
 
     private String config() {
