@@ -2,6 +2,7 @@ package dev.flywheel.e2e.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,9 @@ public interface FlywheelCluster extends AutoCloseable {
 
   /** A client of the cluster's API, with the test's rights (it creates Sites, namespaces and Flywheel resources). */
   KubernetesClient client();
+
+  /** A kubeconfig file for this cluster, for the real kubectl. */
+  Path kubeconfig();
 
   /** Prometheus' base URL as the test reaches it (the same server the operator's triggers and analysis query). */
   String prometheusUrl();

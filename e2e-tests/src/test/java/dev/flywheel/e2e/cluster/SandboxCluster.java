@@ -44,6 +44,11 @@ public final class SandboxCluster implements FlywheelCluster {
   }
 
   @Override
+  public Path kubeconfig() {
+    return environment.kubeconfig();
+  }
+
+  @Override
   public String prometheusUrl() {
     return environment.prometheus().baseUrl();
   }

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flywheel.crds.validation.ManifestValidator;
 import dev.flywheel.crds.validation.RepoPaths;
+import dev.flywheel.e2e.cluster.Kubectl;
+import dev.flywheel.e2e.cluster.Kubectl.Run;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,28 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The real kubectl (1.32, /usr/bin/kubectl) against the in-process API, with the kubeconfig it writes. */
 class KubectlIT {
-  private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
   private static final String MODEL_DEPLOYMENTS = "mlops.flywheel.dev/v1alpha1";
 
   @TempDir
   static Path work;
   private static LocalApiServer api;
   private static KubernetesClient client;
-  private static Path kubeconfig;
-
-  private record Run(int exitCode, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
+  private static Kubectl kubectl;
 
   @BeforeAll
   static void start() {
-    assumeTrue(Files.isExecutable(KUBECTL), "KubectlIT needs kubectl at " + KUBECTL + "; skipped");
+    assumeTrue(Kubectl.installed(), "KubectlIT needs kubectl at " + Kubectl.BINARY + "; skipped");
     api = LocalApiServer.start(RepoPaths.chartCrds());
     client = api.client();
-    kubeconfig = work.resolve("kubeconfig");
+    Path kubeconfig = work.resolve("kubeconfig");
     api.writeKubeconfig(kubeconfig);
+    kubectl = new Kubectl(kubeconfig, work);
   }
 
   @AfterAll
@@ -56,31 +51,11 @@ class KubectlIT {
   }
 
   private static Process startKubectl(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(KUBECTL.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(RepoPaths.root().toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("HOME", work.toString());
-    builder.redirectOutput(work.resolve("out-" + System.nanoTime()).toFile());
-    builder.redirectError(work.resolve("err-" + System.nanoTime()).toFile());
-    return builder.start();
+    return kubectl.start(args);
   }
 
   private static Run kubectl(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(KUBECTL.toString()));
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(work, "out", ".txt");
-    Path err = Files.createTempFile(work, "err", ".txt");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(RepoPaths.root().toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("HOME", work.toString());
-    Process process = builder.start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " took more than 60 s");
-    }
-    return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return kubectl.run(args);
   }
 
   private static GenericKubernetesResource modelDeployment(String namespace, String name) {
