@@ -7,6 +7,7 @@ import dev.flywheel.crds.common.Condition;
 import dev.flywheel.crds.site.Site;
 import dev.flywheel.operator.common.Conditions;
 import dev.flywheel.operator.common.RemoteClusterFixture;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -64,6 +65,22 @@ class SiteReconcilerTest {
     assertThat(empty.getStatus().name()).isEqualTo("False");
     assertThat(empty.getReason()).isEqualTo("NoMatchingNodes");
     assertThat(client.resources(Site.class).withName("pool-ml").get().getStatus().getLastProbeTime()).isNotNull();
+  }
+
+  @Test
+  void aSiteWithAFieldOfANewerCrdIsStillReconciled() {
+    client.nodes().resource(new NodeBuilder().withNewMetadata().withName("cpu-1").withLabels(Map.of("pool", "next")).endMetadata().build()).create();
+    GenericKubernetesResource newer = Serialization.unmarshal("""
+        apiVersion: mlops.flywheel.dev/v1alpha1
+        kind: Site
+        metadata: {name: pool-next}
+        spec: {type: nodePool, nodeSelector: {pool: next}, gpuSharing: {mode: timeSliced}}
+        """, GenericKubernetesResource.class);
+    client.resource(newer).create();
+
+    Condition ready = condition("pool-next", "Ready");
+
+    assertThat(ready.getReason()).as("the unknown field is ignored, not fatal to the watch").isEqualTo("NodesAvailable");
   }
 
   @Test
