@@ -2,6 +2,8 @@ package dev.flywheel.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.crds.common.Condition;
 import dev.flywheel.crds.common.ConditionStatus;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
@@ -19,18 +21,23 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +68,7 @@ class PrometheusOutageIT {
 
   private static FlywheelCluster cluster;
   private static KubernetesClient client;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir static Path tmp;
@@ -90,12 +98,15 @@ class PrometheusOutageIT {
       assertThat(retrainJobs()).as("no retrain before the outage: the triggers are quiet on training-like traffic; " + lastSeen())
           .isEmpty();
 
+      Instant beforeOutage = Instant.now().minusSeconds(2);
       cluster.stopPrometheus();
+      Instant stopped = Instant.now();
       traffic.shiftedShare(SHIFTED_SHARE);
-      holdThroughOutage(v1, service, traffic);
+      holdThroughOutage(v1, service, traffic, stopped);
 
       Instant restarted = Instant.now().truncatedTo(ChronoUnit.SECONDS);
       cluster.startPrometheus();
+      assertThat(requestsAt(beforeOutage)).as("Prometheus started again with what it had scraped before the outage").isPositive();
       recover(v1, restarted);
       assertThat(traffic.lastVersion()).as("v1 answers until a person promotes something else").isEqualTo(v1);
     }
@@ -148,13 +159,15 @@ class PrometheusOutageIT {
    * and until the drift has stood above its threshold for that long as well, every look finds metrics unavailable
    * with the reason, no trigger holding, nothing retrained, v1 serving and answering.
    */
-  private static void holdThroughOutage(String v1, URI service, TrafficGenerator traffic) throws Exception {
+  private static void holdThroughOutage(String v1, URI service, TrafficGenerator traffic, Instant stopped) throws Exception {
     ModelDeployment down = await("MetricsAvailable=False once Prometheus stopped", EVALUATION.multipliedBy(3).plusSeconds(20),
         () -> deployment().filter(d -> conditionIs(d, METRICS_AVAILABLE, ConditionStatus.False)), PrometheusOutageIT::lastSeen);
     Condition unavailable = condition(down.getStatus().getConditions(), METRICS_AVAILABLE).orElseThrow();
     assertThat(unavailable.getReason()).isEqualTo("PrometheusUnreachable");
     assertThat(unavailable.getMessage()).as("the message names Prometheus and that nothing fires")
         .contains("cannot reach Prometheus").contains("no trigger fires while metrics are unavailable");
+    measured("MetricsAvailable=False %d s after Prometheus stopped: %s", Duration.between(stopped, Instant.now()).toSeconds(),
+        unavailable.getMessage());
 
     long answeredBefore = traffic.answered();
     long failedBefore = traffic.failed();
@@ -165,11 +178,14 @@ class PrometheusOutageIT {
     Instant driftAboveSince = null;
     double lastDrift = Double.NaN;
     int looks = 0;
+    Set<String> evaluations = new HashSet<>();
     while (Instant.now().isBefore(start.plus(least)) || driftAboveSince == null
         || Duration.between(driftAboveSince, Instant.now()).compareTo(driftHeldFor) < 0) {
       assertThat(Instant.now()).as("the shifted traffic should raise v1's drift above %s on the server itself; last %s; logs: %s",
           DRIFT_THRESHOLD, lastDrift, cluster.logs()).isBefore(giveUp);
-      assertOutage(deployment().orElseThrow(), v1);
+      ModelDeployment now = deployment().orElseThrow();
+      assertOutage(now, v1);
+      evaluations.add(now.getStatus().getTriggersEvaluatedAt());
       OptionalDouble drift = serverDrift(service);
       lastDrift = drift.orElse(Double.NaN);
       if (drift.isPresent() && drift.getAsDouble() > DRIFT_THRESHOLD) {
@@ -184,9 +200,13 @@ class PrometheusOutageIT {
     long answered = traffic.answered() - answeredBefore;
     long failed = traffic.failed() - failedBefore;
     assertThat(looks).isGreaterThanOrEqualTo((int) least.toSeconds() / 2);
+    assertThat(evaluations).as("the operator kept evaluating the triggers (status.triggersEvaluatedAt) through the outage")
+        .hasSizeGreaterThanOrEqualTo(4);
     assertThat(answered).as("v1 kept answering during the %d s outage (%d failed)", seconds, failed).isGreaterThanOrEqualTo(5 * seconds);
     assertThat(failed).as("requests failed during the outage, of %d answered", answered).isLessThanOrEqualTo(answered / 50);
     assertThat(traffic.lastVersion()).isEqualTo(v1);
+    measured("outage held %d s (%d looks): drift on the server above %s for the last %d s (last %.3f), %d requests answered by %s, %d failed",
+        seconds, looks, DRIFT_THRESHOLD, Duration.between(driftAboveSince, Instant.now()).toSeconds(), lastDrift, answered, v1, failed);
   }
 
   /** What must hold at every look during the outage. */
@@ -237,7 +257,11 @@ class PrometheusOutageIT {
     assertThat(firing.getFiring()).as(seen).isTrue();
     assertThat(firing.getSince()).as(seen).isEqualTo(since.toString());
     assertThat(firing.getVersion()).isEqualTo(v1);
+    assertThat(fired.getStatus().getLastRetrain().getReason()).as(seen).startsWith("trigger " + trigger + " = ").endsWith("since " + since);
+    assertThat(conditionIs(fired, "Retraining", ConditionStatus.True)).as(seen).isTrue();
     assertThat(fired.getStatus().getRetrainsToday()).as("within maxRetrainsPerDay 2: " + seen).isEqualTo(1);
+    measured("after the restart at %s: MetricsAvailable=True at %s, trigger %s held since %s (value %s), retrain %s started at %s",
+        restarted, measuredAgain, trigger, since, firing.getValue(), job.getMetadata().getName(), startedAt);
 
     Instant watchUntil = Instant.now().plus(EVALUATION.multipliedBy(4));
     while (Instant.now().isBefore(watchUntil)) {
@@ -246,6 +270,22 @@ class PrometheusOutageIT {
       assertThat(now.getStatus().getCurrentVersion()).isEqualTo(v1);
       Thread.sleep(1000);
     }
+  }
+
+  /** How many requests Prometheus had counted for this namespace at an instant (0 when it has no sample then). */
+  private static double requestsAt(Instant instant) throws Exception {
+    String query = "sum(flywheel_requests_total{namespace=\"" + NAMESPACE + "\"})";
+    URI uri = URI.create(cluster.prometheusUrl() + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
+        + "&time=" + instant.getEpochSecond());
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode value = JSON.readTree(response.body()).path("data").path("result").path(0).path("value").path(1);
+    return value.isMissingNode() ? 0 : Double.parseDouble(value.asText());
+  }
+
+  /** One line of what this run measured, in the failsafe report's output. */
+  private static void measured(String format, Object... values) {
+    System.out.println("PrometheusOutageIT: " + String.format(Locale.ROOT, format, values));
   }
 
   /** The largest feature or prediction drift the served pods report on /metrics right now, read through the Service. */
