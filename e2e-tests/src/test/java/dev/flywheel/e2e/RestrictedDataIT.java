@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flywheel.crds.Flywheel;
 import dev.flywheel.crds.common.Condition;
+import dev.flywheel.crds.common.DataClassification;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.site.Site;
 import dev.flywheel.crds.trainingjob.TrainingJob;
@@ -88,7 +89,7 @@ class RestrictedDataIT {
     steps.applySites("onprem", "cloud");
     String version = steps.trainValidated("churn-v1", steps.writeData("churn/base.csv", ChurnSteps.churnCsv(600, 9)));
     assertThat(steps.modelVersion(version).getSpec().getClassification()).as("the version inherits its data's classification")
-        .hasToString("restricted");
+        .isEqualTo(DataClassification.RESTRICTED);
     steps.apply("""
         apiVersion: mlops.flywheel.dev/v1alpha1
         kind: ModelDeployment
