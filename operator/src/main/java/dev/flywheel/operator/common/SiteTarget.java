@@ -75,14 +75,20 @@ public record SiteTarget(KubernetesClient client, String namespace, boolean remo
     return annotations == null ? null : annotations.get(Labels.SITE);
   }
 
-  /** Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice. */
+  /**
+   * Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice.
+   * The resource in hand takes the written annotations and resourceVersion: the status patch of the same pass must
+   * not conflict with this write (a server-side apply status patch carries the resourceVersion it was built on).
+   */
   public static <P extends HasMetadata> void recordSite(KubernetesClient local, Class<P> type, P resource, String siteName) {
-    local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).edit(r -> {
+    P recorded = local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).edit(r -> {
       Map<String, String> annotations = r.getMetadata().getAnnotations() != null ? new HashMap<>(r.getMetadata().getAnnotations()) : new HashMap<>();
       annotations.put(Labels.SITE, siteName);
       r.getMetadata().setAnnotations(annotations);
       return r;
     });
+    resource.getMetadata().setAnnotations(recorded.getMetadata().getAnnotations());
+    resource.getMetadata().setResourceVersion(recorded.getMetadata().getResourceVersion());
   }
 
   @Override

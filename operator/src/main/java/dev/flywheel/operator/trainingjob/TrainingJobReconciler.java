@@ -200,6 +200,12 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob>, Cleaner<T
     status.setJobName(job.getMetadata().getName());
     status.setAttempts(count(jobStatus.getActive()) + count(jobStatus.getFailed()) + count(jobStatus.getSucceeded()));
     status.setStartTime(jobStatus.getStartTime());
+    if (!Conditions.isTrue(status.getConditions(), SCHEDULED)) {
+      // Its Job exists, so it is placed, whatever a lost status write left here (for example NoEligibleSite from
+      // before a Site that may hold its data appeared).
+      Conditions.set(status.getConditions(), SCHEDULED, ConditionStatus.True, PlacementDecision.PLACED, "placed on Site " + status.getSite(),
+          generation, clock);
+    }
     if (count(jobStatus.getSucceeded()) > 0 || SiteLoad.hasCondition(jobStatus, "Complete")) {
       TrainerResult result = TrainerResult.parse(terminationMessage(trainingJob, target).orElse(null));
       if (!result.succeeded()) {

@@ -279,6 +279,37 @@ class TrainingJobReconcilerTest {
         .anySatisfy(e -> assertThat(e.getReason() + ": " + e.getMessage()).startsWith("TrainingFailed: label column 'churned'"));
   }
 
+  /**
+   * A TrainingJob that waited (Scheduled=False NoEligibleSite) is placed once a Site may hold its data; when the
+   * status write of that pass is lost (a write conflict, an operator restart), the next pass finds the Job and says
+   * Scheduled=True Placed, not the stale reason of the wait, through to Succeeded.
+   */
+  @Test
+  void aJobPlacedAfterWaitingSaysPlacedEvenWhenThePlacingStatusWriteWasLost() {
+    site("cloud", "nodePool", List.of("public", "internal"));
+    trainingJob("churn-late", "restricted", "auto");
+    await().atMost(WAIT).until(() -> get("churn-late").getStatus() != null
+        && Conditions.hasReason(get("churn-late").getStatus().getConditions(), "Scheduled", "NoEligibleSite"));
+    dev.flywheel.crds.trainingjob.TrainingJobStatus waiting = get("churn-late").getStatus();
+
+    site("onprem", "nodePool", List.of("restricted"));
+    awaitJob("churn-late");
+    await().atMost(WAIT).until(() -> Conditions.isTrue(get("churn-late").getStatus().getConditions(), "Scheduled"));
+    TrainingJob lost = get("churn-late");
+    lost.setStatus(waiting);
+    client.resources(TrainingJob.class).inNamespace(NS).resource(lost).updateStatus();
+    touchJob("churn-late");
+
+    await().atMost(WAIT).until(() -> get("churn-late").getStatus().getJobName() != null);
+    Condition scheduled = Conditions.find(get("churn-late").getStatus().getConditions(), "Scheduled").orElseThrow();
+    assertThat(scheduled.getStatus()).hasToString("True");
+    assertThat(scheduled.getReason()).isEqualTo("Placed");
+    assertThat(scheduled.getMessage()).isEqualTo("placed on Site onprem");
+    trainerFinished("churn-late", true, SUCCESS);
+    await().atMost(WAIT).until(() -> get("churn-late").getStatus().getPhase() == TrainingPhase.Succeeded);
+    assertThat(Conditions.find(get("churn-late").getStatus().getConditions(), "Scheduled").map(Condition::getReason)).contains("Placed");
+  }
+
   @Test
   void restrictedDataWaitsUntilASiteMayHoldItAndNeverGoesToTheCloud() {
     site("cloud", "remoteCluster", List.of("public", "internal"));
