@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,7 +136,7 @@ class BadDatasetIT {
   static String withoutColumn(String csv, String column) {
     List<String[]> rows = csv.lines().map(line -> line.split(",", -1)).toList();
     int drop = List.of(rows.get(0)).indexOf(column);
-    return rows.stream().map(row -> java.util.stream.IntStream.range(0, row.length).filter(i -> i != drop)
+    return rows.stream().map(row -> IntStream.range(0, row.length).filter(i -> i != drop)
         .mapToObj(i -> row[i]).collect(Collectors.joining(","))).collect(Collectors.joining("\n", "", "\n"));
   }
 
