@@ -82,7 +82,8 @@ public final class Sandbox {
     }
   }
 
-  private static Path clean(Path directory) throws IOException {
+  /** Empties a run's directory (or creates it): every run starts with no volumes, logs or data of an earlier one. */
+  public static Path clean(Path directory) throws IOException {
     if (Files.exists(directory)) {
       try (var files = Files.walk(directory)) {
         files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
