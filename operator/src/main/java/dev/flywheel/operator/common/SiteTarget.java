@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -75,14 +77,17 @@ public record SiteTarget(KubernetesClient client, String namespace, boolean remo
     return annotations == null ? null : annotations.get(Labels.SITE);
   }
 
-  /** Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice. */
+  /**
+   * Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice: one
+   * merge patch of the annotation. The resource in hand then carries the stored resourceVersion and annotations, so
+   * the status written at the end of the same pass does not conflict with this write (and the pass is not retried).
+   */
   public static <P extends HasMetadata> void recordSite(KubernetesClient local, Class<P> type, P resource, String siteName) {
-    local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).edit(r -> {
-      Map<String, String> annotations = r.getMetadata().getAnnotations() != null ? new HashMap<>(r.getMetadata().getAnnotations()) : new HashMap<>();
-      annotations.put(Labels.SITE, siteName);
-      r.getMetadata().setAnnotations(annotations);
-      return r;
-    });
+    P recorded = local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(Labels.SITE, siteName)))));
+    resource.getMetadata().setAnnotations(recorded.getMetadata().getAnnotations());
+    resource.getMetadata().setResourceVersion(recorded.getMetadata().getResourceVersion());
   }
 
   @Override
