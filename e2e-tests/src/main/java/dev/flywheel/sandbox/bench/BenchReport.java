@@ -24,11 +24,12 @@ final class BenchReport {
 
   static void print(PrintStream out, List<Result> results) {
     out.println();
-    out.printf("%8s %9s %10s %8s %9s %9s %10s %8s %6s  %s%n", "objects", "settle s", "req/object", "resync",
-        "CPU start", "CPU creat", "ms/object", "CPU idle", "RSS MB", "load (1/5/15 min)");
+    out.printf("%8s %9s %10s %7s %7s %9s %9s %10s %8s %6s  %s%n", "objects", "settle s", "req/object", "resync",
+        "leases", "CPU start", "CPU creat", "ms/object", "CPU idle", "RSS MB", "load (1/5/15 min)");
     for (Result result : results) {
-      out.printf(Locale.ROOT, "%8d %9.1f %10.2f %8d %9.1f %9.1f %10.1f %8.2f %6.0f  %s%n", result.objects(),
-          result.secondsToSettle(), result.requestsPerObject(), result.resync().total(), result.cpuStartSeconds(),
+      out.printf(Locale.ROOT, "%8d %9.1f %10.2f %7d %7d %9.1f %9.1f %10.1f %8.2f %6.0f  %s%n", result.objects(),
+          result.secondsToSettle(), result.requestsPerObject(), result.resync().withoutLeases().total(),
+          result.resync().leases().total(), result.cpuStartSeconds(),
           result.cpuCreationSeconds(), result.cpuMillisPerObject(), result.cpuResyncSeconds(),
           result.rssBytes() / 1048576.0, result.load());
     }
@@ -47,8 +48,10 @@ final class BenchReport {
           last.cpuCreationSeconds() / first.cpuCreationSeconds(), (double) last.rssBytes() / first.rssBytes());
     }
     out.println("columns: settle s = wall seconds from the first create until every object has its children and a"
-        + " status; resync = the operator's requests while unchanged objects resync; CPU = the operator's user+system"
-        + " seconds: start (JVM start to the seed version validated), creat (creating and settling), idle (the resyncs)");
+        + " status; req/object = the operator's requests per object created (leader election included); resync = its"
+        + " requests while unchanged objects resync, leases = leader election's Lease renewals meanwhile; CPU = its"
+        + " user+system seconds: start (JVM start to the seed version validated), creat (creating and settling, one"
+        + " resync included), idle (the resyncs); ms/object = CPU creat per object; RSS once settled");
     out.println();
   }
 }

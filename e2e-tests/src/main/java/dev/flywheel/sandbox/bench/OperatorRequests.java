@@ -30,6 +30,18 @@ record OperatorRequests(Map<String, Long> counts) {
     return new OperatorRequests(difference);
   }
 
+  /** Leader election's renewals of its Lease: a steady few per second, whatever the number of objects. */
+  OperatorRequests leases() {
+    return new OperatorRequests(new TreeMap<>(counts.entrySet().stream().filter(entry -> entry.getKey().endsWith(" leases"))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+  }
+
+  /** The requests about the benchmark's objects and their children: everything but leader election's. */
+  OperatorRequests withoutLeases() {
+    return new OperatorRequests(new TreeMap<>(counts.entrySet().stream().filter(entry -> !entry.getKey().endsWith(" leases"))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+  }
+
   long total() {
     return counts.values().stream().mapToLong(Long::longValue).sum();
   }

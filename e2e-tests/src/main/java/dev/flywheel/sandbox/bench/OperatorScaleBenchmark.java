@@ -81,12 +81,16 @@ public final class OperatorScaleBenchmark {
       OperatorRequests creation = OperatorRequests.of(environment.api()).since(beforeCreation);
       ProcessUsage settled = ProcessUsage.of(pid);
 
+      OperatorDiagnostics diagnostics = new OperatorDiagnostics(pid, directory);
+      diagnostics.beforeResync();
       OperatorRequests beforeResync = OperatorRequests.of(environment.api());
+      ProcessUsage beforeResyncUsage = ProcessUsage.of(pid);
       Thread.sleep(RESYNC.multipliedBy(RESYNCS).toMillis()); // full resyncs of unchanged objects
       OperatorRequests resync = OperatorRequests.of(environment.api()).since(beforeResync);
       ProcessUsage idle = ProcessUsage.of(pid);
+      diagnostics.afterResync();
       return new BenchReport.Result(objects, seconds, creation, resync, RESYNCS, idle.rssBytes(), started.cpuSeconds(),
-          settled.cpuSeconds() - started.cpuSeconds(), idle.cpuSeconds() - settled.cpuSeconds(), loadAverage());
+          settled.cpuSeconds() - started.cpuSeconds(), idle.cpuSeconds() - beforeResyncUsage.cpuSeconds(), loadAverage());
     }
   }
 
