@@ -4,7 +4,7 @@ import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.sandbox.Sandbox;
 import dev.flywheel.sandbox.SandboxEnvironment;
-import dev.flywheel.sandbox.operator.OperatorProcess;
+import dev.flywheel.sandbox.operator.ImageJvmOptions;
 import dev.flywheel.sandbox.story.ChurnData;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * The operator's scale benchmark on the sandbox's in-process API: N ModelDeployments (pinned to one real, validated
  * version, replicas 0 so no pod runs) and N TrainingJobs (in a namespace the local node does not serve, so their Jobs
  * get no pods), for each N given (default 100 and 1000). The operator is the production jar with the image's JVM flags
- * inside the chart's memory limit ({@link OperatorProcess#IMAGE_JVM_OPTIONS}). Prints, per N: the time until every
+ * inside the chart's memory limit ({@link ImageJvmOptions}). Prints, per N: the time until every
  * object has its children and a status, the operator's API requests per object at creation, its API requests during
  * full resyncs of unchanged objects (aim: zero), its RSS and CPU time. Run: e2e-tests/bin/scale-benchmark [N ...].
  */
@@ -53,7 +53,7 @@ public final class OperatorScaleBenchmark {
   static BenchReport.Result measure(Path repository, Path directory, int objects) throws Exception {
     SandboxEnvironment.Options options = new SandboxEnvironment.Options(true,
         Map.of("FLYWHEEL_SERVING_RESYNC", RESYNC.toSeconds() + "s", "FLYWHEEL_RETRAINING_INTERVAL", "1h"),
-        Duration.ofSeconds(5), List.of(SERVE), OperatorProcess.IMAGE_JVM_OPTIONS);
+        Duration.ofSeconds(5), List.of(SERVE), ImageJvmOptions.of(repository));
     try (SandboxEnvironment environment = SandboxEnvironment.start(repository, Sandbox.clean(directory), options)) {
       KubernetesClient client = environment.client();
       BenchObjects bench = new BenchObjects(client, repository.resolve("examples/sandbox"));

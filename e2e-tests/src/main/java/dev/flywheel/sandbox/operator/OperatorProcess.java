@@ -17,13 +17,6 @@ import java.util.Map;
 public final class OperatorProcess implements AutoCloseable {
   /** The sandbox's JVM flags: a small heap and a quick start (C1 only), for a laptop running the whole loop. */
   public static final List<String> SANDBOX_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-  /**
-   * The flags of the operator image (images/operator/Containerfile) inside the chart's default memory limit (512Mi):
-   * the container's limit becomes MaxRAM, and under 1792 MB the JVM picks the serial collector by itself.
-   */
-  public static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75",
-      "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
-
   private final Path jar;
   private final Path log;
   private final Map<String, String> environment;
