@@ -41,10 +41,17 @@ public final class SandboxEnvironment implements AutoCloseable {
 
   /**
    * What to start: whether the local node runs pods, the operator's settings (environment variables) beyond the ones
-   * every sandbox sets, Prometheus' scrape interval, and the namespaces whose pods the node runs (empty: all).
+   * every sandbox sets, Prometheus' scrape interval, the namespaces whose pods the node runs (empty: all), and the
+   * operator's JVM flags.
    */
   public record Options(boolean runPods, Map<String, String> operatorSettings, Duration scrapeInterval,
-      List<String> nodeNamespaces) {
+      List<String> nodeNamespaces, List<String> operatorJvmOptions) {
+    /** With the sandbox's JVM flags for the operator ({@link OperatorProcess#SANDBOX_JVM_OPTIONS}). */
+    public Options(boolean runPods, Map<String, String> operatorSettings, Duration scrapeInterval,
+        List<String> nodeNamespaces) {
+      this(runPods, operatorSettings, scrapeInterval, nodeNamespaces, OperatorProcess.SANDBOX_JVM_OPTIONS);
+    }
+
     /** Pods run in these namespaces, Prometheus scrapes every second, the operator has the sandbox's settings. */
     public static Options forNamespaces(String... namespaces) {
       return new Options(true, Map.of(), Duration.ofSeconds(1), List.of(namespaces));
@@ -81,6 +88,7 @@ public final class SandboxEnvironment implements AutoCloseable {
         .backoff(Duration.ofSeconds(2))
         .start());
     Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     settings.put("QUARKUS_HTTP_PORT", String.valueOf(Ports.free()));
     settings.put("FLYWHEEL_PROMETHEUS_URL", prometheus.baseUrl());
     settings.put("FLYWHEEL_PLACEMENT_RETRY", "5s");
@@ -89,7 +97,7 @@ public final class SandboxEnvironment implements AutoCloseable {
     settings.put("FLYWHEEL_RETRAINING_INTERVAL", "5s");
     settings.putAll(options.operatorSettings());
     operator = remember(OperatorProcess.of(OperatorProcess.jarIn(repository), kubeconfig(), OPERATOR_NAMESPACE, settings,
-        directory.resolve("logs/operator.log")).start());
+        directory.resolve("logs/operator.log"), options.operatorJvmOptions()).start());
   }
 
   /** Empties {@code directory} (creating it when missing): a sandbox starts from nothing, whatever ran there before. */

@@ -52,7 +52,7 @@ final class ApiHandler implements HttpHandler {
 
   private void route(HttpExchange exchange, ApiRequest request) throws IOException {
     Optional<ResourcePath> resourcePath = ResourcePath.parse(request.path());
-    counts.count(request.method(), resourcePath.orElse(null), request.flag("watch"));
+    counts.count(request.userAgent(), request.method(), resourcePath.orElse(null), request.flag("watch"));
     if (resourcePath.isEmpty()) {
       Optional<JsonNode> document = discovery.document(request.path()).or(() -> openApi.document(request.path()));
       if (document.isEmpty() || !request.method().equals("GET")) {

@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-/** One HTTP request to the in-process API: method, path, decoded query parameters, headers and body. */
+/** One HTTP request to the in-process API: method, path, decoded query parameters, headers (User-Agent: who asks) and body. */
 public record ApiRequest(String method, String path, Map<String, String> query, String contentType, String accept,
-    boolean websocketUpgrade, byte[] body) {
+    boolean websocketUpgrade, String userAgent, byte[] body) {
   static final ObjectMapper JSON = new ObjectMapper();
   static final YAMLMapper YAML = new YAMLMapper();
 
@@ -30,7 +30,8 @@ public record ApiRequest(String method, String path, Map<String, String> query, 
     String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
     return new ApiRequest(exchange.getRequestMethod().toUpperCase(), exchange.getRequestURI().getRawPath(), query,
         exchange.getRequestHeaders().getFirst("Content-Type"), exchange.getRequestHeaders().getFirst("Accept"),
-        upgrade != null && upgrade.equalsIgnoreCase("websocket"), exchange.getRequestBody().readAllBytes());
+        upgrade != null && upgrade.equalsIgnoreCase("websocket"), exchange.getRequestHeaders().getFirst("User-Agent"),
+        exchange.getRequestBody().readAllBytes());
   }
 
   public String param(String name) {

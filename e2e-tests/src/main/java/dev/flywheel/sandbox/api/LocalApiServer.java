@@ -35,6 +35,9 @@ public final class LocalApiServer implements AutoCloseable {
     }
   }
 
+  /** The User-Agent of {@link #client()} (the local node's, the sandbox's and the benchmark's requests). */
+  public static final String OWN_USER_AGENT = "flywheel-sandbox";
+
   private final HttpServer server;
   private final ExecutorService threads;
   private final GarbageCollector garbageCollector;
@@ -118,7 +121,7 @@ public final class LocalApiServer implements AutoCloseable {
     return store;
   }
 
-  /** The requests answered so far, by verb and resource (for the operator benchmark). */
+  /** The requests answered so far, by client, verb and resource (for the operator benchmark). */
   public RequestCounts requestCounts() {
     return requestCounts;
   }
@@ -127,7 +130,7 @@ public final class LocalApiServer implements AutoCloseable {
   public synchronized KubernetesClient client() {
     if (client == null) {
       Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).withNamespace("default")
-          .withRequestTimeout(30_000).withConnectionTimeout(5_000).build();
+          .withRequestTimeout(30_000).withConnectionTimeout(5_000).withUserAgent(OWN_USER_AGENT).build();
       client = new KubernetesClientBuilder().withConfig(config).build();
     }
     return client;

@@ -3,34 +3,34 @@ package dev.flywheel.sandbox.bench;
 import dev.flywheel.crds.modeldeployment.ModelDeployment;
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.sandbox.SandboxEnvironment;
+import dev.flywheel.sandbox.operator.ImageJvmOptions;
 import dev.flywheel.sandbox.story.ChurnData;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
  * The operator's scale benchmark on the sandbox's in-process API: N ModelDeployments (pinned to one real, validated
  * version, replicas 0 so no pod runs) and N TrainingJobs (in a namespace the local node does not serve, so their Jobs
- * get no pods), for each N given (default 100 and 1000). Prints, per N: the time until every object has its children
- * and a status, the operator's API requests per object at creation, its API requests during a full resync of
- * unchanged objects (aim: zero), and its RSS and CPU time once settled. Run: e2e-tests/bin/scale-benchmark [N ...].
+ * get no pods), for each N given (default 100 and 1000). The operator is the production jar with the image's JVM flags
+ * inside the chart's memory limit ({@link ImageJvmOptions}). Prints, per N: the time until every
+ * object has its children and a status, the operator's API requests per object at creation, its API requests during
+ * full resyncs of unchanged objects (aim: zero), its RSS and CPU time. Run: e2e-tests/bin/scale-benchmark [N ...].
  */
 public final class OperatorScaleBenchmark {
   static final String SERVE = "bench-serve";
   static final String TRAIN = "bench-train";
   private static final Duration RESYNC = Duration.ofSeconds(10);
+  private static final int RESYNCS = 3;
 
   private OperatorScaleBenchmark() {}
-
-  /** One row of the result. */
-  record Result(int objects, double secondsToSettle, double requestsPerObject, long resyncRequests, long rssBytes,
-      double cpuSeconds) {}
 
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
@@ -42,18 +42,18 @@ public final class OperatorScaleBenchmark {
     }
     Path repository = Path.of("").toAbsolutePath();
     Path work = repository.resolve(System.getenv().getOrDefault("BENCH_DIR", ".flywheel/scale-benchmark"));
-    List<Result> results = new ArrayList<>();
+    List<BenchReport.Result> results = new ArrayList<>();
     for (int size : sizes) {
       results.add(measure(repository, work.resolve(String.valueOf(size)), size));
-      print(results);
+      BenchReport.print(System.out, results);
     }
   }
 
-  static Result measure(Path repository, Path directory, int objects) throws Exception {
+  static BenchReport.Result measure(Path repository, Path directory, int objects) throws Exception {
     SandboxEnvironment.Options options = new SandboxEnvironment.Options(true,
         Map.of("FLYWHEEL_SERVING_RESYNC", RESYNC.toSeconds() + "s", "FLYWHEEL_RETRAINING_INTERVAL", "1h"),
-        Duration.ofSeconds(5), List.of(SERVE));
-    try (SandboxEnvironment environment = SandboxEnvironment.start(repository, directory, options)) {
+        Duration.ofSeconds(5), List.of(SERVE), ImageJvmOptions.of(repository));
+    try (SandboxEnvironment environment = SandboxEnvironment.start(repository, SandboxEnvironment.emptied(directory), options)) {
       KubernetesClient client = environment.client();
       BenchObjects bench = new BenchObjects(client, repository.resolve("examples/sandbox"));
       for (String namespace : List.of(SERVE, TRAIN)) {
@@ -65,8 +65,10 @@ public final class OperatorScaleBenchmark {
       String version = bench.validatedVersion(Duration.ofMinutes(3));
       System.out.printf("%d objects: one validated version (%s); creating %d ModelDeployments and %d TrainingJobs%n",
           objects, version, objects, objects);
+      long pid = environment.operator().pid();
+      ProcessUsage started = ProcessUsage.of(pid);
 
-      long requestsBefore = operatorRequests(environment);
+      OperatorRequests beforeCreation = OperatorRequests.of(environment.api());
       long start = System.nanoTime();
       for (int i = 0; i < objects; i++) {
         bench.modelDeployment("m-" + i, version);
@@ -75,26 +77,23 @@ public final class OperatorScaleBenchmark {
       awaitTrue(Duration.ofMinutes(15), () -> settled(client, objects));
       double seconds = (System.nanoTime() - start) / 1e9;
       Thread.sleep(RESYNC.toMillis()); // let the last status writes and their echoes pass
-      long creation = operatorRequests(environment) - requestsBefore;
+      OperatorRequests creation = OperatorRequests.of(environment.api()).since(beforeCreation);
+      ProcessUsage settled = ProcessUsage.of(pid);
 
-      long beforeResync = operatorRequests(environment);
-      Thread.sleep(RESYNC.multipliedBy(3).toMillis()); // three full resyncs of unchanged objects
-      long resync = operatorRequests(environment) - beforeResync;
-      ProcessUsage usage = ProcessUsage.of(environment.operator().pid());
-      return new Result(objects, seconds, creation / (2.0 * objects), resync, usage.rssBytes(), usage.cpuSeconds());
+      OperatorDiagnostics diagnostics = new OperatorDiagnostics(pid, directory);
+      diagnostics.beforeResync();
+      OperatorRequests beforeResync = OperatorRequests.of(environment.api());
+      ProcessUsage beforeResyncUsage = ProcessUsage.of(pid);
+      Thread.sleep(RESYNC.multipliedBy(RESYNCS).toMillis()); // full resyncs of unchanged objects
+      OperatorRequests resync = OperatorRequests.of(environment.api()).since(beforeResync);
+      ProcessUsage idle = ProcessUsage.of(pid);
+      diagnostics.afterResync();
+      return new BenchReport.Result(objects, seconds, creation, resync, RESYNCS, idle.rssBytes(), started.cpuSeconds(),
+          settled.cpuSeconds() - started.cpuSeconds(), idle.cpuSeconds() - beforeResyncUsage.cpuSeconds(), loadAverage());
     }
   }
 
-  /**
-   * The API requests the operator makes: every request but watches and the local node's own (pods, nodes, Deployment
-   * and Job status). The benchmark's own creates are few and counted before the measured windows start or are part
-   * of "per object at creation" (one create of each object, included).
-   */
-  private static long operatorRequests(SandboxEnvironment environment) {
-    return environment.api().requestCounts().total(key -> !key.startsWith("WATCH") && !key.contains("pods")
-        && !key.contains("nodes") && !key.endsWith("deployments/status") && !key.endsWith("jobs/status"));
-  }
-
+  /** Every ModelDeployment has its Deployment and a status for its generation; every TrainingJob its Job and status. */
   private static boolean settled(KubernetesClient client, int objects) {
     List<ModelDeployment> deployments = client.resources(ModelDeployment.class).inNamespace(SERVE).list().getItems();
     long served = deployments.stream().filter(deployment -> deployment.getStatus() != null
@@ -117,22 +116,9 @@ public final class OperatorScaleBenchmark {
     }
   }
 
-  private static void print(List<Result> results) {
-    System.out.println();
-    System.out.printf("%8s %14s %18s %16s %10s %10s%n", "objects", "settled (s)", "requests/object", "resync requests",
-        "RSS (MB)", "CPU (s)");
-    for (Result result : results) {
-      System.out.printf(Locale.ROOT, "%8d %14.1f %18.2f %16d %10.0f %10.1f%n", result.objects(), result.secondsToSettle(),
-          result.requestsPerObject(), result.resyncRequests(), result.rssBytes() / 1048576.0, result.cpuSeconds());
-    }
-    if (results.size() > 1) {
-      Result first = results.get(0);
-      Result last = results.get(results.size() - 1);
-      double growth = (double) last.objects() / first.objects();
-      System.out.printf(Locale.ROOT, "x%.0f objects: settle time x%.1f, requests/object x%.2f, RSS x%.2f%n", growth,
-          last.secondsToSettle() / first.secondsToSettle(), last.requestsPerObject() / first.requestsPerObject(),
-          (double) last.rssBytes() / first.rssBytes());
-    }
-    System.out.println();
+  /** The machine's load average over 1, 5 and 15 minutes (other work shares the cores: read CPU time, not wall). */
+  private static String loadAverage() throws IOException {
+    String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return fields[0] + " " + fields[1] + " " + fields[2];
   }
 }

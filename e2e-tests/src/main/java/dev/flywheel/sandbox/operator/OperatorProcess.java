@@ -4,6 +4,7 @@ import dev.flywheel.sandbox.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,15 +15,19 @@ import java.util.Map;
  * It can be killed without warning and started again, as a node failure would.
  */
 public final class OperatorProcess implements AutoCloseable {
+  /** The sandbox's JVM flags: a small heap and a quick start (C1 only), for a laptop running the whole loop. */
+  public static final List<String> SANDBOX_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
   private final Path jar;
   private final Path log;
   private final Map<String, String> environment;
+  private final List<String> jvmOptions;
   private Process process;
 
-  private OperatorProcess(Path jar, Path log, Map<String, String> environment) {
+  private OperatorProcess(Path jar, Path log, Map<String, String> environment, List<String> jvmOptions) {
     this.jar = jar;
     this.log = log;
     this.environment = environment;
+    this.jvmOptions = List.copyOf(jvmOptions);
   }
 
   /** The operator jar of a built checkout. */
@@ -35,11 +40,17 @@ public final class OperatorProcess implements AutoCloseable {
    * {@code settings} (e.g. FLYWHEEL_PROMETHEUS_URL) as environment variables; its output goes to {@code log}.
    */
   public static OperatorProcess of(Path jar, Path kubeconfig, String namespace, Map<String, String> settings, Path log) {
+    return of(jar, kubeconfig, namespace, settings, log, SANDBOX_JVM_OPTIONS);
+  }
+
+  /** The same, with these JVM flags instead of {@link #SANDBOX_JVM_OPTIONS}. */
+  public static OperatorProcess of(Path jar, Path kubeconfig, String namespace, Map<String, String> settings, Path log,
+      List<String> jvmOptions) {
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
     environment.put("POD_NAMESPACE", namespace);
     environment.putAll(settings);
-    return new OperatorProcess(jar, log, environment);
+    return new OperatorProcess(jar, log, environment, jvmOptions);
   }
 
   /** Starts the operator (again, after a kill); its output is appended to the log. */
@@ -48,8 +59,11 @@ public final class OperatorProcess implements AutoCloseable {
       throw new IOException("the operator is not built: " + jar + " is missing (mvn -B -ntp -pl operator -am package -DskipTests)");
     }
     Files.createDirectories(log.toAbsolutePath().getParent());
-    ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()))
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(environment);

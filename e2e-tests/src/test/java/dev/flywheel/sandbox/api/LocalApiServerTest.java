@@ -148,6 +148,24 @@ class LocalApiServerTest {
   }
 
   @Test
+  void requestsAreCountedByClientSoTheOperatorsAreToldApartFromTheSandboxsOwn() throws Exception {
+    long ownLists = ownCount("LIST modeldeployments");
+    modelDeployments().list();
+    HttpResponse<String> other = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(api.url() + "/apis/mlops.flywheel.dev/v1alpha1/namespaces/default/modeldeployments"))
+        .header("User-Agent", "flywheel-operator-test").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(api.requestCounts().snapshot(agent -> agent.equals("flywheel-operator-test")))
+        .isEqualTo(Map.of("LIST modeldeployments", 1L));
+    assertThat(ownCount("LIST modeldeployments")).isEqualTo(ownLists + 1);
+  }
+
+  private static long ownCount(String key) {
+    return api.requestCounts().snapshot(agent -> agent.equals(LocalApiServer.OWN_USER_AGENT)).getOrDefault(key, 0L);
+  }
+
+  @Test
   void selfRulesReviewGrantsEverythingAsLeaderElectionAsks() {
     var review = client.authorization().v1().selfSubjectRulesReview().create(
         new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder().withNewSpec()

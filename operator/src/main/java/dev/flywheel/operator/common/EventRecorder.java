@@ -57,15 +57,7 @@ public class EventRecorder {
     String namespace = about.getMetadata().getNamespace() != null ? about.getMetadata().getNamespace() : settings.namespace();
     String name = name(about, reason);
     try {
-      Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
-      if (existing != null) {
-        existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
-        existing.setLastTimestamp(now);
-        existing.setMessage(message);
-        existing.setType(type);
-        client.v1().events().inNamespace(namespace).resource(existing).update();
-        return;
-      }
+      // Most Events are new: create first (one request); only a repeat, refused as existing, is read and counted up.
       client.v1().events().inNamespace(namespace).resource(new EventBuilder()
           .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
           .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(about.getApiVersion()).withKind(about.getKind())
@@ -75,8 +67,28 @@ public class EventRecorder {
           .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
           .withNewSource().withComponent(Labels.OPERATOR).endSource()
           .build()).create();
+    } catch (KubernetesClientException created) {
+      if (created.getCode() != 409) {
+        LOG.debugf("could not record event %s on %s: %s", reason, about.getMetadata().getName(), created.getMessage());
+        return;
+      }
+      countRepeat(client, namespace, name, type, message, now);
+    }
+  }
+
+  private void countRepeat(KubernetesClient client, String namespace, String name, String type, String message, String now) {
+    try {
+      Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+      if (existing == null) {
+        return; // expired between the two requests: this occurrence goes unrecorded, as Events may
+      }
+      existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
+      existing.setLastTimestamp(now);
+      existing.setMessage(message);
+      existing.setType(type);
+      client.v1().events().inNamespace(namespace).resource(existing).update();
     } catch (KubernetesClientException e) {
-      LOG.debugf("could not record event %s on %s: %s", reason, about.getMetadata().getName(), e.getMessage());
+      LOG.debugf("could not count a repeat of event %s: %s", name, e.getMessage());
     }
   }
 }

@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -76,17 +78,14 @@ public record SiteTarget(KubernetesClient client, String namespace, boolean remo
   }
 
   /**
-   * Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice.
-   * The resource in hand takes the written annotations and resourceVersion: the status patch of the same pass must
-   * not conflict with this write (a server-side apply status patch carries the resourceVersion it was built on).
+   * Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice: one
+   * merge patch of the annotation. The resource in hand then carries the stored resourceVersion and annotations, so
+   * the status written at the end of the same pass does not conflict with this write (and the pass is not retried).
    */
   public static <P extends HasMetadata> void recordSite(KubernetesClient local, Class<P> type, P resource, String siteName) {
-    P recorded = local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).edit(r -> {
-      Map<String, String> annotations = r.getMetadata().getAnnotations() != null ? new HashMap<>(r.getMetadata().getAnnotations()) : new HashMap<>();
-      annotations.put(Labels.SITE, siteName);
-      r.getMetadata().setAnnotations(annotations);
-      return r;
-    });
+    P recorded = local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(Labels.SITE, siteName)))));
     resource.getMetadata().setAnnotations(recorded.getMetadata().getAnnotations());
     resource.getMetadata().setResourceVersion(recorded.getMetadata().getResourceVersion());
   }

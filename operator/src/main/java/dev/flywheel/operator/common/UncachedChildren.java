@@ -26,11 +26,13 @@ public class UncachedChildren {
 
   /** An owner not seen for this long is gone (a live one is looked at every resync): its memory is dropped. */
   static final Duration FORGET = Duration.ofHours(1);
+  private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
   private record Applied(String desiredJson, Instant checkedAt) {}
 
   private final Map<String, Map<String, Applied>> appliedByOwner = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+  private volatile Instant lastSweep = Instant.EPOCH;
 
   @Inject
   Clock clock;
@@ -46,13 +48,7 @@ public class UncachedChildren {
       List<GenericKubernetesResource> possible) {
     Instant now = clock.instant();
     lastSeen.put(ownerUid, now);
-    lastSeen.entrySet().removeIf(owner -> {
-      boolean gone = owner.getValue().plus(FORGET).isBefore(now);
-      if (gone) {
-        appliedByOwner.remove(owner.getKey());
-      }
-      return gone;
-    });
+    forgetGoneOwners(now);
     boolean firstSight = !appliedByOwner.containsKey(ownerUid);
     Map<String, Applied> applied = appliedByOwner.computeIfAbsent(ownerUid, uid -> new ConcurrentHashMap<>());
     if (firstSight) {
@@ -97,6 +93,22 @@ public class UncachedChildren {
       applied.remove(key);
     }
     return refusal;
+  }
+
+  /** Drops the memory of owners not seen for {@link #FORGET}; looks at most once a minute (not N owners per pass). */
+  private void forgetGoneOwners(Instant now) {
+    Instant last = lastSweep;
+    if (now.isBefore(last.plus(SWEEP_EVERY))) {
+      return;
+    }
+    lastSweep = now;
+    lastSeen.entrySet().removeIf(owner -> {
+      boolean gone = owner.getValue().plus(FORGET).isBefore(now);
+      if (gone) {
+        appliedByOwner.remove(owner.getKey());
+      }
+      return gone;
+    });
   }
 
   private static void deleteIfOwned(KubernetesClient client, GenericKubernetesResource child, String ownerUid) {

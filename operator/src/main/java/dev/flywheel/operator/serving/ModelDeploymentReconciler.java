@@ -194,7 +194,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       case ANALYSIS_FAILED -> operatorMetrics.rollout(namespace, deployment.getMetadata().getName(), OperatorMetrics.ANALYSIS_FAILED);
       default -> { }
     }
-    forgetDeleted(context);
+    forgetDeleted(deployment, context);
     boolean changed = !java.util.Objects.equals(stored, status) || changes.any();
     operatorMetrics.reconciled("ModelDeployment", changed ? OperatorMetrics.UPDATED : OperatorMetrics.UNCHANGED);
     if (!java.util.Objects.equals(stored, status)) {
@@ -312,9 +312,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final java.util.Set<io.javaoperatorsdk.operator.processing.event.ResourceID> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Instant lastForget = Instant.EPOCH;
 
-  private void forgetDeleted(Context<ModelDeployment> context) {
+  private void forgetDeleted(ModelDeployment deployment, Context<ModelDeployment> context) {
     Instant now = clock.instant();
-    context.getPrimaryCache().keys().forEach(seen::add);
+    seen.add(io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(deployment)); // every live one passes here
     if (now.isBefore(lastForget.plusSeconds(60))) {
       return;
     }
@@ -333,10 +333,12 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return Caches.cache(context, type).get(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, namespace)).orElse(null);
   }
 
-  /** The deployment's children of this type, from the informer cache. */
+  /**
+   * The deployment's children of this type, from the informer cache through its owner index (the children that name
+   * this deployment), never a scan of every cached object: a resync of N deployments costs N lookups, not N².
+   */
   private static <R extends HasMetadata> Stream<R> ownedBy(Context<ModelDeployment> context, Class<R> type, ModelDeployment deployment) {
-    return Caches.cache(context, type).list(deployment.getMetadata().getNamespace(),
-        r -> OwnerReferences.ownedBy(r, deployment.getMetadata().getUid()));
+    return context.getSecondaryResourcesAsStream(type).filter(r -> OwnerReferences.ownedBy(r, deployment.getMetadata().getUid()));
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -2,37 +2,56 @@ package dev.flywheel.operator.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import dev.flywheel.crds.trainingjob.TrainingJob;
+import dev.flywheel.crds.trainingjob.TrainingJobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.InputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Recording the chosen Site on a resource, against a Kubernetes API (the fabric8 mock server in CRUD mode). */
-@QuarkusTest
-@WithKubernetesTestServer(crud = true)
+/** Recording a resource's Site against a Kubernetes API (a standalone fabric8 mock server in CRUD mode). */
 class SiteTargetTest {
-  @Inject KubernetesClient client;
+  private RemoteClusterFixture api;
+  private KubernetesClient client;
 
-  /**
-   * The pass that records the Site then patches the status with the resource in hand: that patch must carry the
-   * resourceVersion of the recording write, or a server-side apply status patch conflicts (409) and the status of the
-   * placement is lost (a TrainingJob placed after waiting kept Scheduled=False NoEligibleSite).
-   */
+  @BeforeEach
+  void startApi() throws Exception {
+    api = new RemoteClusterFixture();
+    client = api.client();
+    try (InputStream crd = getClass().getResourceAsStream("/META-INF/fabric8/trainingjobs.mlops.flywheel.dev-v1.yml")) {
+      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+    }
+  }
+
+  @AfterEach
+  void stopApi() {
+    api.close();
+  }
+
   @Test
-  void theResourceInHandTakesTheRecordedSiteAndItsNewResourceVersion() {
-    ConfigMap inHand = client.configMaps().inNamespace("ml").resource(new ConfigMapBuilder()
-        .withNewMetadata().withName("placed").withNamespace("ml").addToAnnotations("kept", "yes").endMetadata().build()).create();
-    String before = inHand.getMetadata().getResourceVersion();
+  void recordingTheSiteLeavesTheResourceInHandAtTheStoredVersionSoTheStatusWriteOfThePassSucceeds() {
+    TrainingJob inHand = client.resource(Serialization.unmarshal("""
+        apiVersion: mlops.flywheel.dev/v1alpha1
+        kind: TrainingJob
+        metadata: {name: churn, namespace: ml, annotations: {team: risk}}
+        spec:
+          model: churn
+          task: binaryClassification
+          dataset: {uri: "pvc://customer-data/churn.csv", label: churned}
+          output: {uri: "pvc://models"}
+        """, TrainingJob.class)).create();
 
-    SiteTarget.recordSite(client, ConfigMap.class, inHand, "onprem");
+    SiteTarget.recordSite(client, TrainingJob.class, inHand, "onprem");
 
-    ConfigMap stored = client.configMaps().inNamespace("ml").withName("placed").get();
-    assertThat(stored.getMetadata().getAnnotations()).containsEntry(Labels.SITE, "onprem").containsEntry("kept", "yes");
-    assertThat(stored.getMetadata().getResourceVersion()).isNotEqualTo(before);
-    assertThat(inHand.getMetadata().getResourceVersion()).as("resourceVersion in hand").isEqualTo(stored.getMetadata().getResourceVersion());
-    assertThat(SiteTarget.recordedSite(inHand)).as("Site recorded on the resource in hand").isEqualTo("onprem");
+    TrainingJob stored = client.resources(TrainingJob.class).inNamespace("ml").withName("churn").get();
+    assertThat(stored.getMetadata().getAnnotations()).containsEntry(Labels.SITE, "onprem").containsEntry("team", "risk");
+    assertThat(inHand.getMetadata().getResourceVersion()).isEqualTo(stored.getMetadata().getResourceVersion());
+    assertThat(SiteTarget.recordedSite(inHand)).isEqualTo("onprem");
+    TrainingJobStatus status = new TrainingJobStatus();
+    status.setSite("onprem");
+    inHand.setStatus(status);
+    assertThat(client.resource(inHand).updateStatus().getStatus().getSite()).isEqualTo("onprem");
   }
 }
