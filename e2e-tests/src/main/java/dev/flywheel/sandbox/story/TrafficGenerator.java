@@ -23,7 +23,8 @@ public final class TrafficGenerator implements AutoCloseable {
   private final Random random = new Random(11);
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong answered = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong unreachable = new AtomicLong();
   private volatile double shiftedShare;
   private volatile String lastVersion = "";
   private volatile boolean running = true;
@@ -55,8 +56,19 @@ public final class TrafficGenerator implements AutoCloseable {
     return answered.get();
   }
 
+  /** Customers who got no answer: refused by the server (not 200), or their connection failed. */
   public long failed() {
-    return failed.get();
+    return refused.get() + unreachable.get();
+  }
+
+  /** Customers whose request a model server answered with a status other than 200. */
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Customers whose connection was refused, reset or timed out before an answer came. */
+  public long unreachable() {
+    return unreachable.get();
   }
 
   /** The model version that answered last. */
@@ -92,7 +104,7 @@ public final class TrafficGenerator implements AutoCloseable {
     try (LoopbackHttp http = new LoopbackHttp(port, 5_000)) {
       LoopbackHttp.Answer answer = http.post("/v2/models/churn/infer", customer.request(id));
       if (answer.status() != 200) {
-        failed.incrementAndGet();
+        refused.incrementAndGet();
         return;
       }
       answered.incrementAndGet();
@@ -102,7 +114,7 @@ public final class TrafficGenerator implements AutoCloseable {
       }
       http.post("/v1/feedback", "{\"id\": \"" + id + "\", \"label\": \"" + customer.label() + "\"}");
     } catch (IOException e) {
-      failed.incrementAndGet();
+      unreachable.incrementAndGet();
     }
   }
 

@@ -289,10 +289,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     Optional<String> readyBefore = Conditions.find(before.getConditions(), READY).map(c -> c.getStatus() + "/" + c.getReason());
     var readyAfter = Conditions.find(after.getConditions(), READY).orElseThrow();
+    // Ready copies Degraded's reason (RolledBack, AnalysisFailed), whose own Event says why: an Event of the same reason
+    // would have the same name and overwrite that message with Ready's vaguer one, and count the rollback twice.
+    Optional<String> degradedReason = Conditions.find(after.getConditions(), ServingConditions.DEGRADED)
+        .filter(c -> c.getStatus() == ConditionStatus.True).map(c -> c.getReason());
     if (!readyBefore.equals(Optional.of(readyAfter.getStatus() + "/" + readyAfter.getReason()))) {
       if (readyAfter.getStatus() == ConditionStatus.True) {
         events.normal(client, deployment, readyAfter.getReason(), readyAfter.getMessage());
-      } else if (!"Progressing".equals(readyAfter.getReason())) {
+      } else if (!"Progressing".equals(readyAfter.getReason()) && !degradedReason.equals(Optional.of(readyAfter.getReason()))) {
         events.warning(client, deployment, readyAfter.getReason(), readyAfter.getMessage());
       }
     }

@@ -150,6 +150,31 @@ class CanaryRolloutTest {
   }
 
   @Test
+  void theRolledBackEventSaysWhichAnalysisFailedAndIsRecordedOnce() {
+    metrics.answer("churn-v2", QueryResult.value(0.25));
+    stableThenCanaryOf(2);
+    fixture.awaitChild("churn-canary", "churn-v2", 1);
+    fixture.podsReady("churn-canary");
+    fixture.podsReady("churn-stable");
+    await().atMost(WAIT).until(() -> "Pausing".equals(rollout().getPhase()));
+    clock.advance(Duration.ofMinutes(11));
+    await().atMost(WAIT).until(() -> fixture.condition("Degraded", "True", "RolledBack"));
+    await().atMost(WAIT).until(() -> fixture.condition("Ready", "False", "RolledBack"));
+    fixture.awaitChild("churn-stable", "churn-v1", 3);
+    fixture.podsReady("churn-stable");
+    await().atMost(WAIT).until(() -> fixture.child("churn-canary") == null);
+    clock.advance(Duration.ofMinutes(1));
+    await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> fixture.child("churn-canary") == null);
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).filteredOn(e -> "RolledBack".equals(e.getReason()))
+        .as("kubectl describe shows one RolledBack Event with the failed analysis, its value and its bound")
+        .singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains("churn-v2", "error-rate", "0.25", "0.01");
+          assertThat(e.getCount()).isEqualTo(1);
+        });
+  }
+
+  @Test
   void anInconclusiveAnalysisHoldsTheRolloutAndNeverPromotes() {
     metrics.answer("churn-v2", QueryResult.noData("the query returned no series"));
     stableThenCanaryOf(2);
