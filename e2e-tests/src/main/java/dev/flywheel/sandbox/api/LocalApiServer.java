@@ -22,10 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * An in-process Kubernetes API on a free loopback port (plain HTTP) for the sandbox and the end-to-end tests: the
- * Flywheel CRDs applied and enforced (schema, CEL, defaults), generation, status and scale subresources, server-side
- * apply (emulated), finalizers, optimistic concurrency, garbage collection, watches over HTTP, discovery, and the rest
- * kubectl needs. The operator, the local node and kubectl reach it through {@link #writeKubeconfig(Path)}.
+ * An in-process Kubernetes API on a free loopback port (plain HTTP) for the sandbox and the end-to-end tests: the fabric8
+ * mock server in CRUD mode (its KubernetesCrudDispatcher keeps the objects, see {@link ObjectStore}), extended with the
+ * Flywheel CRDs applied and enforced (schema, CEL, defaults), status and scale subresources, server-side apply
+ * (emulated), garbage collection, watches over HTTP, discovery, and the rest kubectl needs, behind a JDK HttpServer front
+ * (fabric8's listener cannot stream HTTP watches). The operator, the local node and kubectl reach it through
+ * {@link #writeKubeconfig(Path)}.
  */
 public final class LocalApiServer implements AutoCloseable {
   static {

@@ -1,17 +1,20 @@
 package dev.flywheel.sandbox.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.sandbox.api.Admission.Write;
+import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudPersistence;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -19,13 +22,14 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The objects of the in-process API, as kube-apiserver keeps them in etcd: one resourceVersion counter, uid and
- * creationTimestamp set on create, generation raised only when the spec changes, the status subresource kept apart,
- * optimistic concurrency (409 on a stale resourceVersion), finalizers (deletion waits for them), no-op writes that change
- * nothing, and every change told to the watch hub and the listeners (garbage collector, CRD registry) in order.
+ * The objects of the in-process API, kept by the fabric8 mock server's CRUD dispatcher ({@link MockServerStorage}: storage,
+ * uid, creationTimestamp, resourceVersion, generation, CRD status, 409 on duplicates, finalizers on delete) and extended
+ * here with what kube-apiserver also does: admission (CRD schema, CEL, defaults) before every write, generateName,
+ * namespace placement, the status subresource of built-in kinds, optimistic concurrency on status writes too, no-op
+ * writes that change nothing, the finalizer rules while deleting, dry runs, a resourceVersion for deletions, and every
+ * change told to the watch hub and the listeners (garbage collector, CRD registry) in order.
  */
 public final class ObjectStore {
-  private static final char SEPARATOR = '\u0000';
   private static final String NAME_CHARACTERS = "bcdfghjklmnpqrstvwxz2456789";
 
   /** One stored object and its kind. */
@@ -34,13 +38,13 @@ public final class ObjectStore {
   /** The objects of a list and the resourceVersion it was taken at. */
   public record Listing(List<ObjectNode> items, long resourceVersion) {}
 
-  private final TreeMap<String, Entry> objects = new TreeMap<>();
-  private final Map<String, String> keysByUid = new java.util.HashMap<>();
+  private final MockServerStorage storage = new MockServerStorage();
+  private final OwnerIndex owners = new OwnerIndex();
   private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
   private final WatchHub watches = new WatchHub();
   private final SecureRandom random = new SecureRandom();
   private volatile Admission admission = (type, stored, proposed, write, options) -> proposed;
-  private long resourceVersion = 1;
+  private long resourceVersion = 0;
 
   public void setAdmission(Admission admission) {
     this.admission = admission;
@@ -55,45 +59,53 @@ public final class ObjectStore {
     return watches;
   }
 
-  private static String key(ResourceType type, String namespace, String name) {
-    return type.storeKey() + SEPARATOR + (type.namespaced() && namespace != null ? namespace : "") + SEPARATOR + name;
+  private static String objectPath(ResourceType type, String namespace, String name) {
+    return type.collectionPath(type.namespaced() ? namespace : null) + "/" + name;
   }
 
   public synchronized ObjectNode get(ResourceType type, String namespace, String name) {
-    Entry entry = objects.get(key(type, namespace, name));
-    if (entry == null) {
-      throw ApiException.notFound(type, name);
+    return find(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+  }
+
+  private Optional<ObjectNode> find(ResourceType type, String namespace, String name) {
+    MockServerStorage.Answer answer = storage.send(HttpMethod.GET, objectPath(type, namespace, name), null);
+    if (answer.code() == 404) {
+      return Optional.empty();
     }
-    return entry.object().deepCopy();
+    ObjectNode object = parse(expect(answer, 200, type, name));
+    if (!type.apiVersion().equals(object.path("apiVersion").asText())) {
+      // fabric8 keys a core kind without a group, so a named group's kind of the same plural matches it too.
+      return list(type, namespace, other -> name.equals(other.at("/metadata/name").asText())).items().stream().findFirst();
+    }
+    return Optional.of(object);
   }
 
   /** Whether an object with this uid is stored (the garbage collector's question about owners). */
   public synchronized boolean existsUid(String uid) {
-    return keysByUid.containsKey(uid);
+    return owners.contains(uid);
   }
 
   /** The objects of a kind, in one namespace or all (namespace null), that match the filter, ordered by namespace and name. */
   public synchronized Listing list(ResourceType type, String namespace, Predicate<JsonNode> filter) {
-    String prefix = type.storeKey() + SEPARATOR + (type.namespaced() && namespace != null ? namespace + SEPARATOR : "");
+    MockServerStorage.Answer answer = storage.send(HttpMethod.GET, type.collectionPath(type.namespaced() ? namespace : null), null);
+    JsonNode list = parse(expect(answer, 200, type, null));
     List<ObjectNode> items = new ArrayList<>();
-    for (Entry entry : objects.subMap(prefix, prefix + Character.MAX_VALUE).values()) {
-      if (filter.test(entry.object())) {
-        items.add(entry.object().deepCopy());
+    for (JsonNode item : list.path("items")) {
+      if (item.isObject() && type.apiVersion().equals(item.path("apiVersion").asText()) && filter.test(item)) {
+        items.add(normalized((ObjectNode) item));
       }
     }
+    items.sort(Comparator.comparing((ObjectNode item) -> item.at("/metadata/namespace").asText(""))
+        .thenComparing(item -> item.at("/metadata/name").asText()));
     return new Listing(items, resourceVersion);
   }
 
   /** Every stored object whose ownerReferences name this uid. */
   public synchronized List<Entry> dependentsOf(String ownerUid) {
     List<Entry> dependents = new ArrayList<>();
-    for (Entry entry : objects.values()) {
-      for (JsonNode owner : entry.object().path("metadata").path("ownerReferences")) {
-        if (ownerUid.equals(owner.path("uid").asText())) {
-          dependents.add(new Entry(entry.type(), entry.object().deepCopy()));
-          break;
-        }
-      }
+    for (OwnerIndex.Location location : owners.dependentsOf(ownerUid)) {
+      find(location.type(), location.namespace(), location.name())
+          .ifPresent(object -> dependents.add(new Entry(location.type(), object)));
     }
     return dependents;
   }
@@ -128,6 +140,7 @@ public final class ObjectStore {
     ObjectNode metadata = object.withObject("/metadata");
     String name = metadata.path("name").asText("");
     if (name.isEmpty() && metadata.hasNonNull("generateName")) {
+      // Kubernetes' form (five characters after the prefix); fabric8 would append "-" and a UUID.
       name = metadata.get("generateName").asText() + randomSuffix();
       metadata.put("name", name);
     }
@@ -136,26 +149,28 @@ public final class ObjectStore {
           type, "", List.of(new ApiException.Cause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")));
     }
     placeInNamespace(type, namespace, metadata);
-    String key = key(type, namespace, name);
-    if (objects.containsKey(key)) {
+    if (type.statusSubresource()) {
+      object.remove("status"); // fabric8 drops it only for CRDs; built-in kinds have the status subresource too
+    }
+    metadata.remove(List.of("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds",
+        "resourceVersion"));
+    ObjectNode admitted = admission.admit(type, null, object, Write.CREATE, options);
+    if (options.dryRun()) {
+      if (find(type, namespace, name).isPresent()) {
+        throw ApiException.alreadyExists(type, name);
+      }
+      admitted.withObject("/metadata").put("uid", UUID.randomUUID().toString()).put("creationTimestamp", now())
+          .put("generation", 1);
+      return admitted;
+    }
+    MockServerStorage.Answer answer = storage.send(HttpMethod.POST, type.collectionPath(type.namespaced() ? namespace : null),
+        json(admitted));
+    if (answer.code() == 409) {
       throw ApiException.alreadyExists(type, name);
     }
-    if (type.statusSubresource()) {
-      object.remove("status");
-    }
-    metadata.put("uid", UUID.randomUUID().toString());
-    metadata.put("creationTimestamp", now());
-    metadata.put("generation", 1);
-    metadata.remove(List.of("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"));
-    ObjectNode admitted = admission.admit(type, null, object, Write.CREATE, options);
-    admitted.withObject("/metadata").put("resourceVersion", String.valueOf(resourceVersion + 1));
-    if (!options.dryRun()) {
-      resourceVersion++;
-      objects.put(key, new Entry(type, admitted));
-      keysByUid.put(admitted.at("/metadata/uid").asText(), key);
-      publish(new Change("ADDED", type, admitted.deepCopy(), null, resourceVersion));
-    }
-    return admitted.deepCopy();
+    ObjectNode created = parse(expect(answer, 201, type, name));
+    publishStored(type, null);
+    return created;
   }
 
   /**
@@ -165,12 +180,7 @@ public final class ObjectStore {
    */
   public synchronized ObjectNode update(ResourceType type, String namespace, String name, UnaryOperator<ObjectNode> change,
       boolean statusOnly, WriteOptions options) {
-    String key = key(type, namespace, name);
-    Entry entry = objects.get(key);
-    if (entry == null) {
-      throw ApiException.notFound(type, name);
-    }
-    ObjectNode current = entry.object();
+    ObjectNode current = get(type, namespace, name);
     ObjectNode proposed = change.apply(current.deepCopy());
     checkKind(type, proposed);
     JsonNode proposedMetadata = proposed.path("metadata");
@@ -178,6 +188,7 @@ public final class ObjectStore {
       throw ApiException.badRequest("the name of the object (" + proposedMetadata.path("name").asText()
           + ") does not match the name on the URL (" + name + ")");
     }
+    // fabric8 checks the resourceVersion of main-resource writes only (its status write compares the stored object with itself).
     String wantedVersion = proposedMetadata.path("resourceVersion").asText("");
     if (!wantedVersion.isEmpty() && !wantedVersion.equals(current.at("/metadata/resourceVersion").asText())) {
       throw ApiException.conflict(type, name);
@@ -203,27 +214,30 @@ public final class ObjectStore {
       checkFinalizersWhileDeleting(type, name, current, next);
     }
     ObjectNode admitted = admission.admit(type, current, next, statusOnly ? Write.STATUS : Write.UPDATE, options);
-    ObjectNode metadata = admitted.withObject("/metadata");
-    metadata.put("resourceVersion", current.at("/metadata/resourceVersion").asText());
+    admitted.withObject("/metadata").put("resourceVersion", current.at("/metadata/resourceVersion").asText());
     if (admitted.equals(current)) {
-      return current.deepCopy();
+      return current; // nothing changes: no write, no new resourceVersion, no event
     }
-    if (!statusOnly && specChanged(current, admitted)) {
-      metadata.put("generation", current.at("/metadata/generation").asLong(1) + 1);
-    }
-    metadata.put("resourceVersion", String.valueOf(resourceVersion + 1));
     if (options.dryRun()) {
-      return admitted.deepCopy();
+      if (!statusOnly && KubernetesCrudPersistence.shouldIncreaseGeneration(current, admitted)) {
+        admitted.withObject("/metadata").put("generation", current.at("/metadata/generation").asLong(1) + 1);
+      }
+      return admitted;
     }
-    resourceVersion++;
-    if (metadata.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()) {
-      remove(key, entry);
-      publish(new Change("DELETED", type, admitted.deepCopy(), current, resourceVersion));
-    } else {
-      objects.put(key, new Entry(type, admitted));
-      publish(new Change("MODIFIED", type, admitted.deepCopy(), current, resourceVersion));
+    String path = objectPath(type, namespace, name);
+    if (statusOnly && storage.isStatusSubresourceEnabledForResource(path)) {
+      path += "/status";
     }
-    return admitted.deepCopy();
+    MockServerStorage.Answer answer = storage.send(HttpMethod.PUT, path, json(admitted));
+    if (answer.code() == 409) {
+      throw ApiException.conflict(type, name);
+    }
+    String stored = expect(answer, 200, type, name);
+    List<Change> changes = publishStored(type, admitted);
+    if (stored.isEmpty() && !changes.isEmpty()) {
+      return changes.get(changes.size() - 1).object().deepCopy(); // the last finalizer went: deleted
+    }
+    return parse(stored);
   }
 
   /**
@@ -232,50 +246,101 @@ public final class ObjectStore {
    */
   public synchronized ObjectNode delete(ResourceType type, String namespace, String name, String preconditionUid,
       String preconditionResourceVersion, WriteOptions options) {
-    String key = key(type, namespace, name);
-    Entry entry = objects.get(key);
-    if (entry == null) {
-      throw ApiException.notFound(type, name);
-    }
-    ObjectNode current = entry.object();
+    ObjectNode current = get(type, namespace, name);
     JsonNode metadata = current.path("metadata");
     if ((preconditionUid != null && !preconditionUid.equals(metadata.path("uid").asText()))
         || (preconditionResourceVersion != null && !preconditionResourceVersion.equals(metadata.path("resourceVersion").asText()))) {
       throw ApiException.conflict(type, name);
     }
-    ObjectNode last = current.deepCopy();
-    if (!metadata.path("finalizers").isEmpty()) {
-      if (metadata.has("deletionTimestamp")) {
-        return last;
+    boolean finalizers = !metadata.path("finalizers").isEmpty();
+    if (options.dryRun()) {
+      if (finalizers && !metadata.has("deletionTimestamp")) {
+        current.withObject("/metadata").put("deletionTimestamp", now());
       }
-      last.withObject("/metadata").put("deletionTimestamp", now()).put("deletionGracePeriodSeconds", 0)
-          .put("resourceVersion", String.valueOf(resourceVersion + 1));
-      if (!options.dryRun()) {
-        resourceVersion++;
-        objects.put(key, new Entry(type, last));
-        publish(new Change("MODIFIED", type, last.deepCopy(), current, resourceVersion));
-      }
-      return last.deepCopy();
+      return current;
     }
-    last.withObject("/metadata").put("resourceVersion", String.valueOf(resourceVersion + 1));
-    if (!options.dryRun()) {
-      resourceVersion++;
-      remove(key, entry);
-      publish(new Change("DELETED", type, last.deepCopy(), current, resourceVersion));
+    MockServerStorage.Answer answer = storage.send(HttpMethod.DELETE, objectPath(type, namespace, name), null);
+    if (answer.code() == 404) {
+      throw ApiException.notFound(type, name);
     }
-    return last;
+    expect(answer, 200, type, name);
+    List<Change> changes = publishStored(type, null);
+    return changes.isEmpty() ? current : changes.get(changes.size() - 1).object().deepCopy();
   }
 
-  private void remove(String key, Entry entry) {
-    objects.remove(key);
-    keysByUid.remove(entry.object().at("/metadata/uid").asText());
+  /**
+   * Tells the watch hub, the owner index and the listeners what fabric8 stored since the last call. fabric8 gives a
+   * removal no resourceVersion of its own: it gets the next one here, as a deletion does in kube-apiserver.
+   *
+   * @param lastState the object's last state when an update removed it (its last finalizer went), else null
+   */
+  private List<Change> publishStored(ResourceType type, ObjectNode lastState) {
+    List<Change> published = new ArrayList<>();
+    for (MockServerStorage.Stored stored : storage.drainChanges()) {
+      ObjectNode previous = stored.before() == null ? null : parse(stored.before());
+      Change change;
+      if (stored.after() == null) {
+        long version = storage.requestResourceVersion();
+        ObjectNode last = (lastState != null ? lastState : previous).deepCopy();
+        last.withObject("/metadata").put("resourceVersion", String.valueOf(version));
+        change = new Change("DELETED", type, last, previous, version);
+      } else {
+        ObjectNode object = parse(stored.after());
+        change = new Change(previous == null ? "ADDED" : "MODIFIED", type, object, previous,
+            object.at("/metadata/resourceVersion").asLong());
+      }
+      resourceVersion = Math.max(resourceVersion, change.resourceVersion());
+      owners.onChange(change);
+      watches.publish(change);
+      for (Consumer<Change> listener : listeners) {
+        listener.accept(change);
+      }
+      published.add(change);
+    }
+    return published;
   }
 
-  private void publish(Change change) {
-    watches.publish(change);
-    for (Consumer<Change> listener : listeners) {
-      listener.accept(change);
+  /** The body of an answer with the expected code; any other is turned into the refusal fabric8 gave. */
+  private static String expect(MockServerStorage.Answer answer, int code, ResourceType type, String name) {
+    if (answer.code() == code) {
+      return answer.body();
     }
+    if (answer.code() == 404) {
+      throw name == null ? new ApiException(404, "NotFound", "the server could not find the requested resource")
+          : ApiException.notFound(type, name);
+    }
+    String message = answer.body();
+    try {
+      message = ApiRequest.JSON.readTree(answer.body()).path("message").asText(answer.body());
+    } catch (JsonProcessingException e) {
+      // Not a Status: the body is the message.
+    }
+    throw new ApiException(answer.code(), answer.code() == 400 ? "BadRequest" : "Invalid", message, type, name, List.of());
+  }
+
+  private static String json(ObjectNode object) {
+    try {
+      return ApiRequest.JSON.writeValueAsString(object);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ObjectNode parse(String json) {
+    try {
+      return normalized((ObjectNode) ApiRequest.JSON.readTree(json));
+    } catch (JsonProcessingException | ClassCastException e) {
+      throw new IllegalStateException("fabric8's storage gave an object that is not JSON: " + json, e);
+    }
+  }
+
+  /** fabric8 writes "namespace": null into cluster-scoped objects it updates; kube-apiserver leaves the field out. */
+  private static ObjectNode normalized(ObjectNode object) {
+    JsonNode metadata = object.path("metadata");
+    if (metadata.isObject() && metadata.path("namespace").isNull()) {
+      ((ObjectNode) metadata).remove("namespace");
+    }
+    return object;
   }
 
   private static void checkKind(ResourceType type, ObjectNode object) {
@@ -333,16 +398,6 @@ public final class ObjectStore {
             type, name, List.of(new ApiException.Cause("FieldValueForbidden", "metadata.finalizers", message)));
       }
     }
-  }
-
-  /** Everything but metadata and status is the spec (spec, data, rules, ...): a change there raises the generation. */
-  private static boolean specChanged(ObjectNode before, ObjectNode after) {
-    ObjectNode a = before.deepCopy();
-    ObjectNode b = after.deepCopy();
-    for (ObjectNode node : List.of(a, b)) {
-      node.remove(List.of("metadata", "status"));
-    }
-    return !a.equals(b);
   }
 
   private String randomSuffix() {

@@ -221,6 +221,24 @@ class LocalApiServerTest {
   }
 
   @Test
+  void aCoreKindAndANamedGroupsKindOfTheSamePluralAreTwoObjects() {
+    // fabric8 keys a core kind without a group: its own lookups would take the named group's Event for the core one.
+    client.events().v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.events.v1.EventBuilder()
+        .withNewMetadata().withName("twin").endMetadata().withReason("Named").build()).create();
+    client.v1().events().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+        .withNewMetadata().withName("twin").endMetadata().withReason("Core").build()).create();
+
+    assertThat(client.v1().events().inNamespace("default").withName("twin").get().getReason()).isEqualTo("Core");
+    assertThat(client.events().v1().events().inNamespace("default").withName("twin").get().getReason()).isEqualTo("Named");
+    assertThat(client.v1().events().inNamespace("default").list().getItems())
+        .extracting(event -> event.getMetadata().getName() + ":" + event.getReason()).containsExactly("twin:Core");
+
+    client.events().v1().events().inNamespace("default").withName("twin").delete();
+    assertThat(client.v1().events().inNamespace("default").withName("twin").get().getReason()).isEqualTo("Core");
+    client.v1().events().inNamespace("default").withName("twin").delete();
+  }
+
+  @Test
   void dependentsAreCollectedWhenTheirOwnerGoes() {
     GenericKubernetesResource owner = modelDeployments().resource(valid("owner")).create();
     Deployment dependent = client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
