@@ -28,7 +28,8 @@ final class InferenceEndpoint {
     flow.infer(() -> reader.read(RequestBody.of(call, settings.maxRequestBytes())), new InferenceFlow.Responder() {
       @Override
       public void answer(InferenceResult result, List<String> outputs) throws IOException {
-        call.respond(200, ServerJson.CONTENT_TYPE, writer.write(result, outputs));
+        InferenceResponseWriter.Answer answer = writer.write(result, outputs);
+        call.respond(200, ServerJson.CONTENT_TYPE, answer.bytes(), answer.length());
       }
 
       @Override

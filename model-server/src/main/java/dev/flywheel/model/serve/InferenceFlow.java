@@ -86,11 +86,13 @@ public final class InferenceFlow implements AutoCloseable {
    * Infers a request of a protocol other than REST, whose tensors the source decodes.
    *
    * @param id the client's request id, or null or empty for none (then the answer carries a new one)
+   * @param outputs the names of the outputs the request asks for, in its order (checked as REST checks them); empty for all
    */
-  public void infer(String id, TensorSource inputs, Responder responder) {
-    infer(() -> new InferenceRequestReader.Parsed(checkedId(id == null || id.isEmpty() ? null : id), tensorRows.rows(inputs.tensors()),
-        allOutputs),
-        responder);
+  public void infer(String id, TensorSource inputs, List<String> outputs, Responder responder) {
+    infer(() -> {
+      List<String> chosen = RequestedOutputs.choose(outputs, allOutputs);
+      return new InferenceRequestReader.Parsed(checkedId(id == null || id.isEmpty() ? null : id), tensorRows.rows(inputs.tensors()), chosen);
+    }, responder);
   }
 
   /** A client's request id, if it is one the server keeps (at most 256 characters). */

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads an Open Inference Protocol infer request in JSON (REST) into raw feature rows and the outputs it asks for: the
  * JSON part (the body, the id, the requested outputs, each tensor's name, shape, datatype and data, flat or nested
  * exactly like its shape — {@link TensorData}) is read here, the rest — which tensors a model takes and what their
- * values must be — is {@link TensorRows}, shared with gRPC. Everything else is refused with a BadRequest.
+ * values must be — is {@link TensorRows}, shared with gRPC. Everything else is refused with a BadRequest. A valid request
+ * is read by {@link StreamingRequestReader} without building the tree; the tree reader here reads the rest.
  */
 final class InferenceRequestReader {
   /** A request read: its id (the client's or null), one raw row per instance, and the outputs to answer (in order). */
@@ -20,14 +19,23 @@ final class InferenceRequestReader {
 
   private final TensorRows tensorRows;
   private final List<String> outputNames;
+  private final StreamingRequestReader streaming;
 
   /** @param outputNames the outputs the server can answer, in the order it answers them by default */
   InferenceRequestReader(TensorRows tensorRows, List<String> outputNames) {
     this.tensorRows = tensorRows;
     this.outputNames = List.copyOf(outputNames);
+    this.streaming = new StreamingRequestReader(tensorRows, this.outputNames);
   }
 
+  /** Reads a valid request in one streaming pass; anything else through the JSON tree, which says what is wrong. */
   Parsed read(byte[] body) throws BadRequest {
+    Parsed fast = streaming.read(body);
+    return fast != null ? fast : readTree(body);
+  }
+
+  /** The reference reader: the JSON tree, checked field by field, refusing with the message that fits. */
+  Parsed readTree(byte[] body) throws BadRequest {
     JsonNode root;
     try {
       root = ServerJson.MAPPER.readTree(body);
@@ -71,20 +79,14 @@ final class InferenceRequestReader {
     if (!requested.isArray()) {
       throw BadRequest.of("unknown_output", "\"outputs\" must be an array of {\"name\": …}; this model's outputs are " + outputNames);
     }
-    Set<String> chosen = new LinkedHashSet<>();
+    List<String> names = new ArrayList<>(requested.size());
     for (JsonNode output : requested) {
       if (!output.isObject() || !output.path("name").isTextual()) {
         throw BadRequest.of("unknown_output", "every requested output needs a \"name\" string; this model's outputs are " + outputNames);
       }
-      String name = output.get("name").asText();
-      if (!outputNames.contains(name)) {
-        throw BadRequest.of("unknown_output", "unknown output '" + name + "': this model's outputs are " + outputNames);
-      }
-      if (!chosen.add(name)) {
-        throw BadRequest.of("unknown_output", "output '" + name + "' is requested twice");
-      }
+      names.add(output.get("name").asText());
     }
-    return chosen.isEmpty() ? outputNames : List.copyOf(chosen);
+    return RequestedOutputs.choose(names, outputNames);
   }
 
   /** A JSON tensor: {"name", "shape": [whole numbers], "datatype", "data": [values, flat or nested like the shape]}. */

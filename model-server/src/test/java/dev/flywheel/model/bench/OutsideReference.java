@@ -34,7 +34,7 @@ final class OutsideReference {
   private static final int[] LOADS = {1, 16, 64};
   /** Rounds of load at 64 connections each row gets before anything is measured. */
   private static final int WARM_UP_ROUNDS = 6;
-  private static final String PATH = "/v2/models/bench/infer";
+  static final String PATH = "/v2/models/bench/infer";
   private static final Pattern WRK_RESULT = Pattern.compile("FLYWHEEL (\\d+) (\\d+) (\\d+) (\\d+) (\\d+)");
 
   private OutsideReference() {}
@@ -144,7 +144,7 @@ final class OutsideReference {
     }
   }
 
-  private static Path tool(String name, String usual) {
+  static Path tool(String name, String usual) {
     for (String dir : (System.getenv().getOrDefault("PATH", "") + ":" + Path.of(usual).getParent()).split(":")) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
       if (Files.isExecutable(candidate)) {
@@ -154,18 +154,18 @@ final class OutsideReference {
     return null;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
 
-  private static int wrkSeconds(double seconds) {
+  static int wrkSeconds(double seconds) {
     return Math.max(1, (int) Math.round(seconds));
   }
 
   /** Waits until the server is ready (at most 60 s) and returns its answer to the request. */
-  private static byte[] awaitAnswer(int port, byte[] body, Process server, Path log) throws Exception {
+  static byte[] awaitAnswer(int port, byte[] body, Process server, Path log) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
@@ -188,7 +188,7 @@ final class OutsideReference {
   }
 
   /** nginx in the foreground with everything of its own under work/nginx, answering the fixed body on 127.0.0.1. */
-  private static Process startNginx(Path nginx, Path work, int port, byte[] answer) throws Exception {
+  static Process startNginx(Path nginx, Path work, int port, byte[] answer) throws Exception {
     Path home = Files.createDirectories(work.resolve("nginx"));
     String body = new String(answer, StandardCharsets.UTF_8);
     if (body.contains("'") || body.contains("\\")) {
@@ -244,7 +244,7 @@ final class OutsideReference {
   }
 
   /** wrk's Lua script: the same request bytes, and one machine-readable line with the figures. */
-  private static Path wrkScript(Path work, byte[] body) throws IOException {
+  static Path wrkScript(Path work, byte[] body) throws IOException {
     String text = new String(body, StandardCharsets.UTF_8);
     Path script = work.resolve("request.lua");
     Files.writeString(script, """
@@ -261,7 +261,7 @@ final class OutsideReference {
     return script;
   }
 
-  private static LoadGenerator.Result wrk(Path wrk, Path script, int port, int connections, double seconds) throws Exception {
+  static LoadGenerator.Result wrk(Path wrk, Path script, int port, int connections, double seconds) throws Exception {
     Process process = new ProcessBuilder(wrk.toString(), "-t1", "-c" + connections, "-d" + wrkSeconds(seconds) + "s", "--timeout", "5s",
         "-s", script.toString(), "http://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -279,7 +279,7 @@ final class OutsideReference {
         Long.parseLong(m.group(4)) / 1e3);
   }
 
-  private static ModelInferRequest grpcRequest(float[] row) {
+  static ModelInferRequest grpcRequest(float[] row) {
     InferTensorContents.Builder values = InferTensorContents.newBuilder();
     for (float v : row) {
       values.addFp32Contents(v);
@@ -289,7 +289,7 @@ final class OutsideReference {
   }
 
   /** SIGTERM (nginx: fast shutdown; serve: drain), then SIGKILL after 15 s. */
-  private static void stop(Process process, String name) throws InterruptedException {
+  static void stop(Process process, String name) throws InterruptedException {
     if (process == null) {
       return;
     }

@@ -172,7 +172,7 @@ public final class ServingBenchmark {
   }
 
   /** One row of feature values, rounded to 3 decimals (what the JSON request carries). */
-  private static float[] row(int features) {
+  static float[] row(int features) {
     Random random = new Random(5);
     float[] row = new float[features];
     for (int f = 0; f < features; f++) {
@@ -181,7 +181,7 @@ public final class ServingBenchmark {
     return row;
   }
 
-  private static byte[] request(float[] row) {
+  static byte[] request(float[] row) {
     StringBuilder data = new StringBuilder();
     for (int f = 0; f < row.length; f++) {
       data.append(f == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", row[f]));
@@ -190,7 +190,7 @@ public final class ServingBenchmark {
         .getBytes(StandardCharsets.UTF_8);
   }
 
-  private static Path numericFeatures(Path dir, int features, int rows) throws Exception {
+  static Path numericFeatures(Path dir, int features, int rows) throws Exception {
     Random random = new Random(3);
     StringBuilder csv = new StringBuilder();
     for (int f = 1; f <= features; f++) {

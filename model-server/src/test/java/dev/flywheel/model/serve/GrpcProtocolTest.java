@@ -209,6 +209,43 @@ class GrpcProtocolTest {
   }
 
   @Test
+  void theRequestsOutputsAreAnsweredAsRestAnswersThem() throws Exception {
+    ModelInferRequest row = typed("grpc-outputs-1", 1, 3, 95, 6, "month-to-month");
+    ModelInferResponse onlyClass = withDeadline(grpc).modelInfer(withOutputs(row, "predicted_class"));
+    assertThat(onlyClass.getOutputsList()).extracting(ModelInferResponse.InferOutputTensor::getName).containsExactly("predicted_class");
+    ModelInferResponse reordered = withDeadline(grpc).modelInfer(withOutputs(row, "predicted_class", "probabilities"));
+    assertThat(reordered.getOutputsList()).extracting(ModelInferResponse.InferOutputTensor::getName)
+        .containsExactly("predicted_class", "probabilities");
+    JsonNode rest = ModelServerTest.json(http.post("/v2/models/churn/infer", """
+        {"inputs": [{"name": "tenure_months", "shape": [1], "datatype": "FP32", "data": [3]},
+          {"name": "monthly_charges", "shape": [1], "datatype": "FP32", "data": [95]},
+          {"name": "support_calls", "shape": [1], "datatype": "INT32", "data": [6]},
+          {"name": "contract", "shape": [1], "datatype": "BYTES", "data": ["month-to-month"]}],
+         "outputs": [{"name": "predicted_class"}, {"name": "probabilities"}]}"""));
+    assertThat(rest.path("outputs").get(0).path("name").asText()).as("REST answers the same outputs in the same order").isEqualTo("predicted_class");
+    assertThat(reordered.getOutputs(0).getContents().getBytesContents(0).toStringUtf8()).isEqualTo(rest.path("outputs").get(0).path("data").get(0).asText());
+
+    ModelInferResponse rawOne = withDeadline(grpc).modelInfer(withOutputs(raw(3, 95, 6, "month-to-month"), "probabilities"));
+    assertThat(rawOne.getOutputsList()).extracting(ModelInferResponse.InferOutputTensor::getName).containsExactly("probabilities");
+    assertThat(rawOne.getRawOutputContentsCount()).as("one raw content per output answered").isEqualTo(1);
+
+    for (ModelInferRequest refused : List.of(withOutputs(row, "predictions"), withOutputs(row, "probabilities", "probabilities"))) {
+      assertThatThrownBy(() -> withDeadline(grpc).modelInfer(refused)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).containsAnyOf("unknown output 'predictions'", "output 'probabilities' is requested twice");
+      });
+    }
+  }
+
+  private static ModelInferRequest withOutputs(ModelInferRequest request, String... names) {
+    ModelInferRequest.Builder builder = request.toBuilder();
+    for (String name : names) {
+      builder.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName(name));
+    }
+    return builder.build();
+  }
+
+  @Test
   void rawContentsAreDecodedAndAnsweredRaw() throws Exception {
     ModelInferResponse answer = withDeadline(grpc).modelInfer(raw(3, 95, 6, "month-to-month"));
     assertThat(answer.getOutputs(0).hasContents()).as("raw in, raw out").isFalse();

@@ -69,10 +69,11 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     // Without a cancel handler grpc-java throws when a cancelled call is answered; the flow answers it anyway.
     ((ServerCallStreamObserver<ModelInferResponse>) answer).setOnCancelHandler(() -> {});
     boolean raw = request.getRawInputContentsCount() > 0;
-    service.inference().infer(request.getId(), () -> ProtoInputs.of(request), new InferenceFlow.Responder() {
+    List<String> outputs = request.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
+    service.inference().infer(request.getId(), () -> ProtoInputs.of(request), outputs, new InferenceFlow.Responder() {
       @Override
-      public void answer(InferenceResult result, List<String> outputs) { // every output: a gRPC request's outputs are not read
-        reply(answer, ProtoAnswers.infer(service.settings().modelName(), service.settings().modelVersion(), result, raw));
+      public void answer(InferenceResult result, List<String> chosen) {
+        reply(answer, ProtoAnswers.infer(service.settings().modelName(), service.settings().modelVersion(), result, chosen, raw));
       }
 
       @Override

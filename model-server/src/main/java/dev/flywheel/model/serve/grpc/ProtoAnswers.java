@@ -10,42 +10,53 @@ import dev.flywheel.model.serve.grpc.v2.ServerMetadataResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * The gRPC answers: an {@link InferenceResult} as a ModelInferResponse (the outputs REST answers, typed
+ * The gRPC answers: an {@link InferenceResult} as a ModelInferResponse (the outputs the request asked for, as REST
+ * answers them, typed
  * {@code contents} or {@code raw_output_contents} as the request sent its inputs), and the metadata documents REST
  * serves as their messages.
  */
 final class ProtoAnswers {
   private ProtoAnswers() {}
 
-  static ModelInferResponse infer(String modelName, String modelVersion, InferenceResult result, boolean raw) {
+  /** @param outputs the outputs to answer, in this order (the request's choice, or all of them) */
+  static ModelInferResponse infer(String modelName, String modelVersion, InferenceResult result, List<String> outputs, boolean raw) {
     ModelInferResponse.Builder answer = ModelInferResponse.newBuilder().setModelName(modelName).setModelVersion(modelVersion).setId(result.id());
     int rows = result.rows();
-    if (result.isClassification()) {
-      int classes = result.probabilities()[0].length;
-      float[] probabilities = new float[rows * classes];
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(result.probabilities()[r], 0, probabilities, r * classes, classes);
-      }
-      floats(answer, "probabilities", probabilities, raw, rows, classes);
-      ModelInferResponse.InferOutputTensor.Builder predicted = tensor("predicted_class", "BYTES", rows);
-      if (raw) {
-        answer.addRawOutputContents(lengthPrefixed(result.predictedClasses()));
-      } else {
-        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-        for (String c : result.predictedClasses()) {
-          contents.addBytesContents(ByteString.copyFromUtf8(c));
+    for (String output : outputs) {
+      switch (output) {
+        case "probabilities" -> {
+          int classes = result.probabilities()[0].length;
+          float[] probabilities = new float[rows * classes];
+          for (int r = 0; r < rows; r++) {
+            System.arraycopy(result.probabilities()[r], 0, probabilities, r * classes, classes);
+          }
+          floats(answer, output, probabilities, raw, rows, classes);
         }
-        predicted.setContents(contents);
+        case "predicted_class" -> {
+          ModelInferResponse.InferOutputTensor.Builder predicted = tensor(output, "BYTES", rows);
+          if (raw) {
+            answer.addRawOutputContents(lengthPrefixed(result.predictedClasses()));
+          } else {
+            InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+            for (String c : result.predictedClasses()) {
+              contents.addBytesContents(ByteString.copyFromUtf8(c));
+            }
+            predicted.setContents(contents);
+          }
+          answer.addOutputs(predicted);
+        }
+        case "predictions" -> {
+          float[] values = new float[rows];
+          for (int r = 0; r < rows; r++) {
+            values[r] = (float) result.values()[r];
+          }
+          floats(answer, output, values, raw, rows);
+        }
+        default -> throw new IllegalArgumentException("no output " + output);
       }
-      answer.addOutputs(predicted);
-    } else {
-      float[] values = new float[rows];
-      for (int r = 0; r < rows; r++) {
-        values[r] = (float) result.values()[r];
-      }
-      floats(answer, "predictions", values, raw, rows);
     }
     return answer.build();
   }

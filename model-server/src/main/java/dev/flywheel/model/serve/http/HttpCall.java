@@ -88,15 +88,24 @@ public final class HttpCall {
    * @return whether this call sent the answer
    */
   public boolean respond(int status, String contentType, byte[] content, String... extraHeaders) {
+    return respond(status, contentType, content, content.length, extraHeaders);
+  }
+
+  /** Sends the first length bytes of content as the answer (an array sized before the answer was written). */
+  public boolean respond(int status, String contentType, byte[] content, int length) {
+    return respond(status, contentType, content, length, new String[0]);
+  }
+
+  private boolean respond(int status, String contentType, byte[] content, int length, String[] extraHeaders) {
     if (!answered.compareAndSet(false, true)) {
       return false;
     }
     boolean head = method.equals("HEAD");
     FullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(status),
-        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content));
+        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content, 0, length));
     HttpHeaders out = response.headers();
     out.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    out.setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
+    out.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
     for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
       out.set(extraHeaders[i], extraHeaders[i + 1]);
     }
