@@ -11,9 +11,11 @@ import java.util.Map;
 /**
  * The operator's production build (operator/target/quarkus-app) as a local process pointed at an API by a
  * kubeconfig — the same jar the image runs — with its settings given as environment variables, as the chart does.
- * It can be killed without warning and started again, as a node failure would.
+ * It can be killed without warning and started again, as a crashed container is restarted in its pod.
  */
 public final class OperatorProcess implements AutoCloseable {
+  /** The name of the pod the operator plays (its HOSTNAME). */
+  public static final String POD_NAME = "flywheel-operator-0";
   private final Path jar;
   private final Path log;
   private final Map<String, String> environment;
@@ -38,6 +40,9 @@ public final class OperatorProcess implements AutoCloseable {
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
     environment.put("POD_NAMESPACE", namespace);
+    // A pod's HOSTNAME is its name, and JOSDK's leader-election identity: a process started again after a kill is
+    // the container restarted in the same pod, holding the Lease at once (a new identity would wait for it to expire).
+    environment.put("HOSTNAME", POD_NAME);
     environment.putAll(settings);
     return new OperatorProcess(jar, log, environment);
   }
