@@ -98,24 +98,24 @@ class OperatorKillIT {
       assertThat(trainingJobs).extracting(job -> job.getStatus().getModelVersion()).doesNotHaveDuplicates();
 
       List<Job> jobs = client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems();
+      assertThat(jobs.stream().map(job -> controllerUid(job).orElse("none") + " " + component(job)).toList())
+          .as("at most one Job per owner and purpose (training, validation, comparison): " + jobNames(jobs))
+          .doesNotHaveDuplicates();
       for (TrainingJob trainingJob : trainingJobs) {
-        assertThat(ownedBy(jobs, trainingJob)).as("trainer Jobs of " + trainingJob.getMetadata().getName())
-            .singleElement().satisfies(job -> assertThat(job.getMetadata().getName())
-                .isEqualTo(trainingJob.getStatus().getJobName()));
+        List<Job> trainers = ownedBy(jobs, trainingJob).stream().filter(job -> "training".equals(component(job))).toList();
+        assertThat(jobNames(trainers)).as("trainer Jobs of " + trainingJob.getMetadata().getName())
+            .containsExactly(trainingJob.getStatus().getJobName());
+        assertThat(trainers.get(0).getStatus().getSucceeded()).as("trainer runs of " + trainingJob.getMetadata().getName()).isEqualTo(1);
       }
-      for (ModelVersion version : versions) {
-        assertThat(ownedBy(jobs, version)).as("validation Jobs of " + version.getMetadata().getName()).hasSizeLessThanOrEqualTo(1);
-      }
-      assertThat(jobs).as("no Job without a living owner")
-          .allSatisfy(job -> assertThat(ownerAlive(job, trainingJobs, versions, deployment)).as(job.getMetadata().getName()).isTrue());
+      assertThat(jobs).as("no Job without a living owner: " + jobNames(jobs))
+          .allMatch(job -> ownerAlive(job, trainingJobs, versions, deployment));
 
       List<Deployment> servers = client.apps().deployments().inNamespace(NAMESPACE).list().getItems();
-      assertThat(servers).as("one serving Deployment (the stable track), owned by the ModelDeployment, no canary left")
-          .singleElement().satisfies(server -> {
-            assertThat(controllerUid(server)).contains(deployment.getMetadata().getUid());
-            assertThat(server.getSpec().getTemplate().getMetadata().getLabels()).containsValue(retrained);
-            assertThat(server.getStatus().getReadyReplicas()).isEqualTo(deployment.getSpec().getReplicas());
-          });
+      assertThat(names(servers)).as("one serving Deployment: the stable track, no canary left").containsExactly("churn-stable");
+      Deployment stable = servers.get(0);
+      assertThat(controllerUid(stable)).as("churn-stable's owner").contains(deployment.getMetadata().getUid());
+      assertThat(stable.getSpec().getTemplate().getMetadata().getLabels()).as("churn-stable's pods").containsValue(retrained);
+      assertThat(stable.getStatus().getReadyReplicas()).as("churn-stable ready").isEqualTo(deployment.getSpec().getReplicas());
     }
   }
 
@@ -186,6 +186,14 @@ class OperatorKillIT {
   private static List<Job> ownedBy(List<Job> jobs, HasMetadata owner) {
     return jobs.stream().filter(job -> job.getMetadata().getOwnerReferences().stream()
         .anyMatch(ref -> ref.getUid().equals(owner.getMetadata().getUid()))).toList();
+  }
+
+  private static String component(Job job) {
+    return job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get("app.kubernetes.io/component");
+  }
+
+  private static List<String> jobNames(List<Job> jobs) {
+    return names(jobs);
   }
 
   private static boolean ownerAlive(Job job, List<TrainingJob> trainingJobs, List<ModelVersion> versions, ModelDeployment deployment) {

@@ -33,6 +33,8 @@ public final class SandboxStory {
   private static final String DATA_CLAIM = "customer-data";
   private static final String BASE_CSV = "churn/base.csv";
   private static final String HOLDOUT_CSV = "churn/fresh/holdout.csv";
+  /** Rows each serving pod must have scored before its drift is read: fewer make the PSI noise, not a measurement. */
+  private static final int MEASURED_ROWS = 200;
   /** How a retrain ends (the operator's RetrainOutcome); before that it is Running, Validating or Comparing. */
   private static final Set<String> FINAL_OUTCOMES = Set.of("Promoted", "Registered", "Rejected", "Failed");
 
@@ -138,6 +140,9 @@ public final class SandboxStory {
       step("stable", Map.of("modelVersion", v2, "analysis", promoted.getStatus().getRollout() == null ? "n/a"
           : String.valueOf(promoted.getStatus().getRollout().getAnalysis())));
       deadline.sleep(Duration.ofSeconds(25));
+      deadline.await("every pod of " + v2 + " to have scored " + MEASURED_ROWS + " rows", () -> prometheus
+          .value("min(flywheel_drift_window_rows{" + scope(v2) + "})").stream()
+          .filter(rows -> rows >= MEASURED_ROWS).boxed().findFirst());
       Map<String, Object> after = quality(v2);
       step("recovered", after);
       report.fact("afterRetrain", after);
@@ -171,12 +176,17 @@ public final class SandboxStory {
 
   /** Drift and online accuracy of one version (its ModelVersion, the servers' version label) now, as the triggers see them. */
   private Map<String, Object> quality(String version) {
-    String scope = "namespace=\"" + NAMESPACE + "\",model=\"" + MODEL + "\",version=\"" + version + "\"";
+    String scope = scope(version);
     Map<String, Object> quality = new LinkedHashMap<>();
     quality.put("version", version);
     put(quality, "drift", prometheus.value("max(flywheel_feature_drift_psi{" + scope + "})"));
     put(quality, "accuracy", prometheus.value("min(flywheel_online_accuracy{" + scope + "})"));
     return quality;
+  }
+
+  /** The PromQL label matchers of one version's serving pods. */
+  private static String scope(String version) {
+    return "namespace=\"" + NAMESPACE + "\",model=\"" + MODEL + "\",version=\"" + version + "\"";
   }
 
   private static void put(Map<String, Object> map, String key, OptionalDouble value) {
