@@ -12,24 +12,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A thread that SIGKILLs the operator of a {@link FlywheelCluster} again and again, each time after a random pause
- * (seeded, so a failing run can be replayed with its seed) counted from when the previous operator was started again.
+ * (seeded, so a failing run can be replayed with its seed) counted from when the operator started again was ready, so
+ * each kill interrupts a working operator; it stops after {@code maxKills}, which bounds the time a loaded machine needs.
  */
 final class OperatorChaos implements AutoCloseable {
   private final FlywheelCluster cluster;
   private final Random random;
   private final Duration shortestPause;
   private final Duration longestPause;
+  private final int maxKills;
   private final List<Instant> kills = new ArrayList<>();
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Thread thread;
   private volatile Exception failure;
 
   /** Starts killing at once: the first kill comes after the first pause. */
-  OperatorChaos(FlywheelCluster cluster, long seed, Duration shortestPause, Duration longestPause) {
+  OperatorChaos(FlywheelCluster cluster, long seed, Duration shortestPause, Duration longestPause, int maxKills) {
     this.cluster = cluster;
     this.random = new Random(seed);
     this.shortestPause = shortestPause;
     this.longestPause = longestPause;
+    this.maxKills = maxKills;
     this.thread = new Thread(this::run, "operator-chaos");
     thread.setDaemon(true);
     thread.start();
@@ -38,7 +41,7 @@ final class OperatorChaos implements AutoCloseable {
   private void run() {
     try {
       long spread = longestPause.toMillis() - shortestPause.toMillis();
-      while (!stop.await(shortestPause.toMillis() + (long) (random.nextDouble() * spread), TimeUnit.MILLISECONDS)) {
+      while (kills() < maxKills && !stop.await(shortestPause.toMillis() + (long) (random.nextDouble() * spread), TimeUnit.MILLISECONDS)) {
         Instant at = Instant.now();
         cluster.killOperator();
         synchronized (kills) {

@@ -2,8 +2,13 @@ package dev.flywheel.sandbox.operator;
 
 import dev.flywheel.sandbox.Processes;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +65,35 @@ public final class OperatorProcess implements AutoCloseable {
     builder.environment().putAll(environment);
     process = builder.start();
     return this;
+  }
+
+  /**
+   * Waits until the operator answers its readiness probe (/q/health/ready on QUARKUS_HTTP_PORT, the chart's probe), as
+   * a restarted pod becomes Ready; fails when the process ends first or after {@code timeout}.
+   */
+  public void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    String port = environment.get("QUARKUS_HTTP_PORT");
+    if (port == null) {
+      throw new IllegalStateException("the operator has no QUARKUS_HTTP_PORT setting: its readiness cannot be probed");
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        .timeout(Duration.ofSeconds(2)).build();
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (!alive()) {
+        throw new IOException("the operator ended before it was ready; see " + log);
+      }
+      try {
+        if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // starting
+      }
+      Thread.sleep(250);
+    }
+    throw new IOException("the operator was not ready within " + timeout + "; see " + log);
   }
 
   /** SIGKILL: no shutdown hook runs, no status is written; the next start must converge from what the API holds. */

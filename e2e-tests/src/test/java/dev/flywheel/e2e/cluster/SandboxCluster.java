@@ -71,7 +71,7 @@ public final class SandboxCluster implements FlywheelCluster {
   @Override
   public void killOperator() throws Exception {
     environment.operator().kill();
-    environment.operator().start();
+    environment.operator().start().awaitReady(Duration.ofMinutes(2)); // as RealCluster: the new pod is Ready
   }
 
   @Override
