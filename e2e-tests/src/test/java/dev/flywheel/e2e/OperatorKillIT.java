@@ -38,8 +38,8 @@ class OperatorKillIT {
   private static final int KILLS = 10;
   /** Enough to reach every phase of the loop on an idle machine; on a loaded one the story then ends undisturbed. */
   private static final int MAX_KILLS = 16;
-  private static final Duration SHORTEST_PAUSE = Duration.ofSeconds(8);
-  private static final Duration LONGEST_PAUSE = Duration.ofSeconds(20);
+  private static final Duration SHORTEST_PAUSE = Duration.ofSeconds(5);
+  private static final Duration LONGEST_PAUSE = Duration.ofSeconds(15);
   /** ./sandbox's story takes about 3 minutes undisturbed; each kill costs an operator start. */
   private static final Duration STORY_BUDGET = Duration.ofMinutes(6);
   private static final Duration CONVERGENCE = Duration.ofSeconds(120);
