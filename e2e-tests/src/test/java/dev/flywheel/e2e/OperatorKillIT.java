@@ -40,8 +40,8 @@ class OperatorKillIT {
   private static final int MAX_KILLS = 16;
   private static final Duration SHORTEST_PAUSE = Duration.ofSeconds(5);
   private static final Duration LONGEST_PAUSE = Duration.ofSeconds(15);
-  /** ./sandbox's story takes about 3 minutes undisturbed; each kill costs an operator start. */
-  private static final Duration STORY_BUDGET = Duration.ofMinutes(6);
+  /** ./sandbox's story takes about 3 minutes undisturbed; under kills 4–5.5 minutes were seen (each kill costs a start). */
+  private static final Duration STORY_BUDGET = Duration.ofMinutes(8);
   private static final Duration CONVERGENCE = Duration.ofSeconds(120);
 
   @Test
@@ -66,7 +66,7 @@ class OperatorKillIT {
         assertThat(chaos.kills()).as("kills").isGreaterThanOrEqualTo(KILLS);
         lastKill = chaos.lastKill().orElseThrow();
       }
-      System.out.println("OperatorKillIT: " + killsDuringStory + " kills during the story, " + "the last at " + lastKill);
+      System.out.println("OperatorKillIT: " + killsDuringStory + " kills during the story, the last at " + lastKill);
       assertThat(closed).as("the loop closed under kills (seed " + seed + "): " + report.steps() + "; logs: " + cluster.logs())
           .isTrue();
 
