@@ -49,8 +49,8 @@ public final class Sandbox {
     boolean closed;
     try (Timeline timeline = new Timeline(environment.client(), SandboxStory.NAMESPACE, out, Clock.systemUTC())) {
       SandboxStory story = new SandboxStory(environment.client(), repository.resolve("examples/sandbox"),
-          claim -> environment.claimFolder(SandboxStory.NAMESPACE, claim),
-          () -> environment.node().servicePort(SandboxStory.NAMESPACE, "churn", 8080).orElse(0),
+          (claim, path, content) -> environment.writeToClaim(SandboxStory.NAMESPACE, claim, path, content),
+          () -> environment.serviceUrl(SandboxStory.NAMESPACE, "churn", 8080),
           environment.prometheus().baseUrl(), timeline, report);
       closed = runStory(story, report);
     }

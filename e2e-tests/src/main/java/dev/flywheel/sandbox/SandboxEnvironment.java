@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Flywheel on one machine: the in-process Kubernetes API (kubeconfig written), a real Prometheus scraping what the
@@ -159,6 +161,22 @@ public final class SandboxEnvironment implements AutoCloseable {
   /** Where the local node keeps a PersistentVolumeClaim of a namespace. */
   public Path claimFolder(String namespace, String claim) {
     return directory.resolve("node/volumes").resolve(namespace).resolve(claim);
+  }
+
+  /** Writes a file into a namespace's claim (the folder the local node maps it to); a path may not leave the claim. */
+  public void writeToClaim(String namespace, String claim, String path, byte[] content) throws IOException {
+    Path folder = claimFolder(namespace, claim);
+    Path file = folder.resolve(path).normalize();
+    if (!file.startsWith(folder) || file.equals(folder)) {
+      throw new IllegalArgumentException("path leaves the claim " + claim + ": " + path);
+    }
+    Files.createDirectories(file.getParent());
+    Files.write(file, content);
+  }
+
+  /** A loopback URL of one port of a Service, once the local node proxies it (it has a ready endpoint); else empty. */
+  public Optional<URI> serviceUrl(String namespace, String service, int port) {
+    return node.servicePort(namespace, service, port).map(local -> URI.create("http://127.0.0.1:" + local));
   }
 
   /** Stops the operator first (so it creates nothing more), then the node's processes, Prometheus, the API. */

@@ -66,7 +66,7 @@ final class ChurnSteps {
 
   /** Today's churn customers, as the sandbox trains on them. */
   static String churnCsv(int rows, long seed) {
-    return ChurnData.csv(rows, seed, 0);
+    return new String(ChurnData.csv(rows, seed, 0), StandardCharsets.UTF_8);
   }
 
   /** Creates or updates the Sites of examples/sandbox/sites.yaml with these names (cluster-scoped). */

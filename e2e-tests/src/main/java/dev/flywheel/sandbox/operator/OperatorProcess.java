@@ -2,9 +2,14 @@ package dev.flywheel.sandbox.operator;
 
 import dev.flywheel.sandbox.Processes;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +17,13 @@ import java.util.Map;
 /**
  * The operator's production build (operator/target/quarkus-app) as a local process pointed at an API by a
  * kubeconfig — the same jar the image runs — with its settings given as environment variables, as the chart does.
- * It can be killed without warning and started again, as a node failure would.
+ * It can be killed without warning and started again, as a crashed container is restarted in its pod.
  */
 public final class OperatorProcess implements AutoCloseable {
   /** The sandbox's JVM flags: a small heap and a quick start (C1 only), for a laptop running the whole loop. */
   public static final List<String> SANDBOX_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  /** The name of the pod the operator plays (its HOSTNAME). */
+  public static final String POD_NAME = "flywheel-operator-0";
   private final Path jar;
   private final Path log;
   private final Map<String, String> environment;
@@ -49,6 +56,9 @@ public final class OperatorProcess implements AutoCloseable {
     Map<String, String> environment = new LinkedHashMap<>();
     environment.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
     environment.put("POD_NAMESPACE", namespace);
+    // A pod's HOSTNAME is its name, and JOSDK's leader-election identity: a process started again after a kill is
+    // the container restarted in the same pod, holding the Lease at once (a new identity would wait for it to expire).
+    environment.put("HOSTNAME", POD_NAME);
     environment.putAll(settings);
     return new OperatorProcess(jar, log, environment, jvmOptions);
   }
@@ -69,6 +79,35 @@ public final class OperatorProcess implements AutoCloseable {
     builder.environment().putAll(environment);
     process = builder.start();
     return this;
+  }
+
+  /**
+   * Waits until the operator answers its readiness probe (/q/health/ready on QUARKUS_HTTP_PORT, the chart's probe), as
+   * a restarted pod becomes Ready; fails when the process ends first or after {@code timeout}.
+   */
+  public void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    String port = environment.get("QUARKUS_HTTP_PORT");
+    if (port == null) {
+      throw new IllegalStateException("the operator has no QUARKUS_HTTP_PORT setting: its readiness cannot be probed");
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        .timeout(Duration.ofSeconds(2)).build();
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (!alive()) {
+        throw new IOException("the operator ended before it was ready; see " + log);
+      }
+      try {
+        if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // starting
+      }
+      Thread.sleep(250);
+    }
+    throw new IOException("the operator was not ready within " + timeout + "; see " + log);
   }
 
   /** SIGKILL: no shutdown hook runs, no status is written; the next start must converge from what the API holds. */

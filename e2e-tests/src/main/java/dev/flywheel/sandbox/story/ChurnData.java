@@ -78,21 +78,21 @@ public final class ChurnData {
     return 1 / (1 + Math.exp(-logit)) > random.nextDouble();
   }
 
-  /** The text of a CSV of {@code rows} customers (header first); {@code shiftedShare} of them (0..1) shifted. */
-  public static String csv(int rows, long seed, double shiftedShare) {
+  /** The CSV (UTF-8, header first) of {@code rows} customers; {@code shiftedShare} of them (0..1) from the shifted population. */
+  public static byte[] csv(int rows, long seed, double shiftedShare) {
     Random random = new Random(seed);
     StringBuilder csv = new StringBuilder(HEADER).append('\n');
     for (int i = 0; i < rows; i++) {
       Population population = random.nextDouble() < shiftedShare ? Population.SHIFTED : Population.TODAY;
       csv.append(customer(population, random).csvLine()).append('\n');
     }
-    return csv.toString();
+    return csv.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** A CSV file of {@code rows} customers; {@code shiftedShare} of them (0..1) from the shifted population. */
   public static Path writeCsv(Path file, int rows, long seed, double shiftedShare) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    return Files.writeString(file, csv(rows, seed, shiftedShare), StandardCharsets.UTF_8);
+    return Files.write(file, csv(rows, seed, shiftedShare));
   }
 
   /** A CSV of today's customers. */

@@ -8,6 +8,7 @@ import dev.flywheel.crds.trainingjob.TrainingJob;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,28 +30,33 @@ import java.util.function.Supplier;
 public final class SandboxStory {
   public static final String NAMESPACE = "sandbox";
   private static final String MODEL = "churn";
+  private static final String DATA_CLAIM = "customer-data";
+  private static final String BASE_CSV = "churn/base.csv";
+  private static final String HOLDOUT_CSV = "churn/fresh/holdout.csv";
+  /** Rows each serving pod must have scored before its drift is read: fewer make the PSI noise, not a measurement. */
+  private static final int MEASURED_ROWS = 200;
   /** How a retrain ends (the operator's RetrainOutcome); before that it is Running, Validating or Comparing. */
   private static final Set<String> FINAL_OUTCOMES = Set.of("Promoted", "Registered", "Rejected", "Failed");
 
   private final KubernetesClient client;
   private final Path manifests;
-  private final Function<String, Path> claimFolder;
-  private final IntSupplier servicePort;
+  private final ClaimWriter claims;
+  private final Supplier<Optional<URI>> serviceUrl;
   private final PromQuery prometheus;
   private final Timeline timeline;
   private final StoryReport report;
 
   /**
-   * @param manifests   examples/sandbox/
-   * @param claimFolder where the local node keeps a claim of the sandbox namespace (pvc://claim/… → that folder)
-   * @param servicePort the local port of the ModelDeployment's Service, 0 while it has none
+   * @param manifests  examples/sandbox/
+   * @param claims     writes the story's data into a claim of the sandbox namespace (pvc://claim/path reads it)
+   * @param serviceUrl a loopback URL of the ModelDeployment's Service (port 8080), empty while it has no ready endpoint
    */
-  public SandboxStory(KubernetesClient client, Path manifests, Function<String, Path> claimFolder,
-      IntSupplier servicePort, String prometheusUrl, Timeline timeline, StoryReport report) {
+  public SandboxStory(KubernetesClient client, Path manifests, ClaimWriter claims, Supplier<Optional<URI>> serviceUrl,
+      String prometheusUrl, Timeline timeline, StoryReport report) {
     this.client = client;
     this.manifests = manifests;
-    this.claimFolder = claimFolder;
-    this.servicePort = servicePort;
+    this.claims = claims;
+    this.serviceUrl = serviceUrl;
     this.prometheus = new PromQuery(prometheusUrl);
     this.timeline = timeline;
     this.report = report;
@@ -61,8 +65,8 @@ public final class SandboxStory {
   /** Runs the story to its end; true when the loop closed. Never longer than {@code budget}. */
   public boolean run(Duration budget) throws Exception {
     Deadline deadline = new Deadline(budget);
-    Path base = ChurnData.writeCsv(claimFolder.apply("customer-data").resolve("churn/base.csv"), 1500, 7);
-    step("data", Map.of("baseRows", 1500, "file", base.toString()));
+    claims.write(DATA_CLAIM, BASE_CSV, ChurnData.csv(1500, 7, 0));
+    step("data", Map.of("baseRows", 1500, "file", "pvc://" + DATA_CLAIM + "/" + BASE_CSV));
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .createOr(existing -> existing.update());
     apply("sites.yaml");
@@ -89,14 +93,14 @@ public final class SandboxStory {
             && "True".equals(deploymentCondition(deployment, "Ready"))));
     step("serving", Map.of("modelVersion", v1));
 
-    try (TrafficGenerator traffic = new TrafficGenerator(servicePort, 40, deadline.remaining().toMillis())) {
+    try (TrafficGenerator traffic = new TrafficGenerator(this::servicePort, 40, deadline.remaining().toMillis())) {
       timeline.say("traffic: 40 customers a second like the training data, each followed by its true label");
       deadline.sleep(Duration.ofSeconds(25));
       Map<String, Object> before = quality(v1);
       step("watched", before);
       report.fact("beforeShift", before);
 
-      ChurnData.writeCsv(claimFolder.apply("customer-data").resolve("churn/fresh/holdout.csv"), 600, 21, 0.5);
+      claims.write(DATA_CLAIM, HOLDOUT_CSV, ChurnData.csv(600, 21, 0.5));
       traffic.shiftedShare(0.5);
       timeline.say("the customers change: half of them now long-tenure, two-year, price-sensitive; fresh labelled rows "
           + "arrive for the promotion comparison");
@@ -136,6 +140,9 @@ public final class SandboxStory {
       step("stable", Map.of("modelVersion", v2, "analysis", promoted.getStatus().getRollout() == null ? "n/a"
           : String.valueOf(promoted.getStatus().getRollout().getAnalysis())));
       deadline.sleep(Duration.ofSeconds(25));
+      deadline.await("every pod of " + v2 + " to have scored " + MEASURED_ROWS + " rows", () -> prometheus
+          .value("min(flywheel_drift_window_rows{" + scope(v2) + "})").stream()
+          .filter(rows -> rows >= MEASURED_ROWS).boxed().findFirst());
       Map<String, Object> after = quality(v2);
       step("recovered", after);
       report.fact("afterRetrain", after);
@@ -148,6 +155,11 @@ public final class SandboxStory {
       }
     }
     return report.loopClosed();
+  }
+
+  /** The port of the Service's loopback URL, 0 while there is none (the traffic generator then waits). */
+  private int servicePort() {
+    return serviceUrl.get().map(URI::getPort).orElse(0);
   }
 
   private static boolean recovered(Map<String, Object> shifted, Map<String, Object> after) {
@@ -164,12 +176,17 @@ public final class SandboxStory {
 
   /** Drift and online accuracy of one version (its ModelVersion, the servers' version label) now, as the triggers see them. */
   private Map<String, Object> quality(String version) {
-    String scope = "namespace=\"" + NAMESPACE + "\",model=\"" + MODEL + "\",version=\"" + version + "\"";
+    String scope = scope(version);
     Map<String, Object> quality = new LinkedHashMap<>();
     quality.put("version", version);
     put(quality, "drift", prometheus.value("max(flywheel_feature_drift_psi{" + scope + "})"));
     put(quality, "accuracy", prometheus.value("min(flywheel_online_accuracy{" + scope + "})"));
     return quality;
+  }
+
+  /** The PromQL label matchers of one version's serving pods. */
+  private static String scope(String version) {
+    return "namespace=\"" + NAMESPACE + "\",model=\"" + MODEL + "\",version=\"" + version + "\"";
   }
 
   private static void put(Map<String, Object> map, String key, OptionalDouble value) {

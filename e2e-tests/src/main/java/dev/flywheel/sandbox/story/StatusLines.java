@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** The key status fields of each Flywheel kind as one short line: what the sandbox's timeline prints on a change. */
-final class StatusLines {
+public final class StatusLines {
   private StatusLines() {}
 
   static String of(TrainingJob job) {
@@ -43,7 +43,7 @@ final class StatusLines {
     return line.toString();
   }
 
-  static String of(ModelDeployment deployment) {
+  public static String of(ModelDeployment deployment) {
     ModelDeploymentStatus status = deployment.getStatus();
     if (status == null) {
       return "created";
@@ -87,7 +87,7 @@ final class StatusLines {
   }
 
   /** "True" or "False (Reason)" for a condition, or null when it is absent. */
-  static String condition(List<Condition> conditions, String type) {
+  public static String condition(List<Condition> conditions, String type) {
     if (conditions == null) {
       return null;
     }

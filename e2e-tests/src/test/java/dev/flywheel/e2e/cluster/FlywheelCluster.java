@@ -43,7 +43,7 @@ public interface FlywheelCluster extends AutoCloseable {
 
   /**
    * Kills the operator without warning (SIGKILL: no shutdown hook, nothing flushed) and lets the next one start, as a
-   * node failure would; returns once a new operator process is running.
+   * node failure would; returns once the new operator is ready (its readiness probe answers).
    */
   void killOperator() throws Exception;
 

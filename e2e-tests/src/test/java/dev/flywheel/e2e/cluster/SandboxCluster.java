@@ -6,7 +6,6 @@ import dev.flywheel.sandbox.prometheus.LocalPrometheus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -55,17 +54,12 @@ public final class SandboxCluster implements FlywheelCluster {
 
   @Override
   public void writeToClaim(String namespace, String claim, String path, byte[] content) throws IOException {
-    Path file = environment.claimFolder(namespace, claim).resolve(path).normalize();
-    if (!file.startsWith(environment.claimFolder(namespace, claim))) {
-      throw new IllegalArgumentException("path leaves the claim: " + path);
-    }
-    Files.createDirectories(file.getParent());
-    Files.write(file, content);
+    environment.writeToClaim(namespace, claim, path, content);
   }
 
   @Override
   public Optional<URI> serviceUrl(String namespace, String service, int port) {
-    return environment.node().servicePort(namespace, service, port).map(local -> URI.create("http://127.0.0.1:" + local));
+    return environment.serviceUrl(namespace, service, port);
   }
 
   @Override
@@ -82,7 +76,7 @@ public final class SandboxCluster implements FlywheelCluster {
   @Override
   public void killOperator() throws Exception {
     environment.operator().kill();
-    environment.operator().start();
+    environment.operator().start().awaitReady(Duration.ofMinutes(2)); // as RealCluster: the new pod is Ready
   }
 
   @Override
