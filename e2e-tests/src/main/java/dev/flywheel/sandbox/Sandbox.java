@@ -52,7 +52,7 @@ public final class Sandbox {
           (claim, path, content) -> environment.writeToClaim(SandboxStory.NAMESPACE, claim, path, content),
           () -> environment.serviceUrl(SandboxStory.NAMESPACE, "churn", 8080),
           environment.prometheus().baseUrl(), timeline, report);
-      closed = runStory(story, report);
+      closed = story.runToEnd(STORY_BUDGET);
     }
     report.write(directory.resolve("summary.json"));
     heading(out, "summary (" + directory.resolve("summary.json") + ")");
@@ -66,17 +66,6 @@ public final class Sandbox {
       stopped.await();
     }
     System.exit(closed ? 0 : 1); // the shutdown hook stops everything
-  }
-
-  private static boolean runStory(SandboxStory story, StoryReport report) {
-    try {
-      return story.run(STORY_BUDGET);
-    } catch (SandboxStory.StoryTimeout e) {
-      return false;
-    } catch (Exception e) {
-      report.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
-      return false;
-    }
   }
 
   private static void heading(PrintStream out, String text) {

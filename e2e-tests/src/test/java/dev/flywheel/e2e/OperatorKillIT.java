@@ -59,7 +59,7 @@ class OperatorKillIT {
         SandboxStory story = new SandboxStory(client, RepoPaths.root().resolve("examples/sandbox"),
             (claim, path, content) -> cluster.writeToClaim(NAMESPACE, claim, path, content),
             () -> serviceUrl(cluster), cluster.prometheusUrl(), timeline, report);
-        closed = runStory(story, report);
+        closed = story.runToEnd(STORY_BUDGET);
         killsDuringStory = chaos.kills();
         chaos.awaitKills(KILLS, LONGEST_PAUSE.plusSeconds(30).multipliedBy(KILLS));
         chaos.close(); // after the last kill the operator runs undisturbed
@@ -118,17 +118,6 @@ class OperatorKillIT {
       assertThat(controllerUid(stable)).as("churn-stable's owner").contains(deployment.getMetadata().getUid());
       assertThat(stable.getSpec().getTemplate().getMetadata().getLabels()).as("churn-stable's pods").containsValue(retrained);
       assertThat(stable.getStatus().getReadyReplicas()).as("churn-stable ready").isEqualTo(deployment.getSpec().getReplicas());
-    }
-  }
-
-  private static boolean runStory(SandboxStory story, StoryReport report) {
-    try {
-      return story.run(STORY_BUDGET);
-    } catch (SandboxStory.StoryTimeout e) {
-      return false;
-    } catch (Exception e) {
-      report.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
-      return false;
     }
   }
 

@@ -162,6 +162,18 @@ public final class SandboxStory {
     return serviceUrl.get().map(URI::getPort).orElse(0);
   }
 
+  /** Runs the story and never throws: a timeout or an error is recorded in the report. True when the loop closed. */
+  public boolean runToEnd(Duration budget) {
+    try {
+      return run(budget);
+    } catch (StoryTimeout e) {
+      return false; // the report already says what was awaited
+    } catch (Exception e) {
+      report.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+      return false;
+    }
+  }
+
   private static boolean recovered(Map<String, Object> shifted, Map<String, Object> after) {
     double driftBefore = (double) shifted.getOrDefault("drift", Double.NaN);
     double driftAfter = (double) after.getOrDefault("drift", Double.NaN);
