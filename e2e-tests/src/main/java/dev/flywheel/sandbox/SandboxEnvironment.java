@@ -78,7 +78,7 @@ public final class SandboxEnvironment implements AutoCloseable {
     api.writeKubeconfig(kubeconfig());
     prometheus = remember(LocalPrometheus.builder(directory.resolve("prometheus")).fileSd(scrapeTargets())
         .scrapeInterval(options.scrapeInterval()).start());
-    prometheus.awaitReady(Duration.ofSeconds(30), null);
+    prometheus.awaitReady(Duration.ofSeconds(30));
     node = remember(LocalNode.builder(api.client())
         .namespaces(options.nodeNamespaces().toArray(String[]::new))
         .node(node("onprem-1", Map.of("flywheel.dev/pool", "onprem"), null))

@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 class BadModelRollbackIT {
   private static final String NAMESPACE = "rollback";
   private static final String MODEL = "churn";
-  private static final Path MANIFESTS = Path.of("src/test/resources/bad-model-rollback");
+  private static final Path MANIFESTS = RepoPaths.root().resolve("e2e-tests/src/test/resources/bad-model-rollback");
+  /** Traffic runs until the test ends (close() stops it), bounded by the sum of the test's waits, not by a guess. */
+  private static final long TRAFFIC_LONGEST = Duration.ofMinutes(15).toMillis();
   private static final int REQUESTS_PER_SECOND = 20;
 
   @TempDir Path tmp;
@@ -67,7 +69,7 @@ class BadModelRollbackIT {
               && "True".equals(condition(d, "Ready").map(Condition::getStatus).map(String::valueOf).orElse(null))
               && Integer.valueOf(2).equals(d.getStatus().getReadyReplicas())), () -> describe(deployment(client)));
 
-      try (TrafficGenerator traffic = new TrafficGenerator(() -> servicePort(cluster), REQUESTS_PER_SECOND, 170_000)) {
+      try (TrafficGenerator traffic = new TrafficGenerator(() -> servicePort(cluster), REQUESTS_PER_SECOND, TRAFFIC_LONGEST)) {
         waiter.await("the clients' first answers", Duration.ofSeconds(30),
             () -> Optional.of(traffic.answered()).filter(answered -> answered >= 20), () -> "answered " + traffic.answered());
         Instant trafficStarted = Instant.now();
@@ -198,7 +200,7 @@ class BadModelRollbackIT {
     cluster.writeToClaim(NAMESPACE, "customer-data", "churn/labels-inverted.csv", inverted.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The test's two TrainingJobs, in the order of their YAML documents. */
+  /** The test's TrainingJobs, in the order of their YAML documents. */
   private static List<TrainingJob> trainingJobs(KubernetesClient client) throws Exception {
     String yaml = Files.readString(MANIFESTS.resolve("trainingjobs.yaml"));
     return Arrays.stream(yaml.split("(?m)^---$"))

@@ -67,6 +67,7 @@ class OperatorKillIT {
         lastKill = chaos.lastKill().orElseThrow();
       }
       System.out.println("OperatorKillIT: " + killsDuringStory + " kills during the story, the last at " + lastKill);
+      assertThat(killsDuringStory).as("kills while the loop ran (not only after it)").isGreaterThanOrEqualTo(KILLS / 2);
       assertThat(closed).as("the loop closed under kills (seed " + seed + "): " + report.steps() + "; logs: " + cluster.logs())
           .isTrue();
 

@@ -48,8 +48,9 @@ final class MockServerStorage extends KubernetesCrudDispatcher {
       GenericKubernetesResource resource, String newState) {
     String before = oldAttributes == null ? null : map.get(oldAttributes);
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-    if (oldAttributes != null) {
-      keysByName.remove(nameKey(oldAttributes), oldAttributes);
+    String oldName = oldAttributes == null ? null : nameKey(oldAttributes);
+    if (oldName != null) {
+      keysByName.remove(oldName, oldAttributes);
     }
     if (newState != null) {
       index(storedKey(pathAttributes, resource, newState));

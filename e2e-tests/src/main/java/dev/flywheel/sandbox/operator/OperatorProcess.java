@@ -29,6 +29,7 @@ public final class OperatorProcess implements AutoCloseable {
   private final Map<String, String> environment;
   private final List<String> jvmOptions;
   private Process process;
+  private boolean closed;
 
   private OperatorProcess(Path jar, Path log, Map<String, String> environment, List<String> jvmOptions) {
     this.jar = jar;
@@ -63,8 +64,14 @@ public final class OperatorProcess implements AutoCloseable {
     return new OperatorProcess(jar, log, environment, jvmOptions);
   }
 
-  /** Starts the operator (again, after a kill); its output is appended to the log. */
+  /**
+   * Starts the operator (again, after a kill); its output is appended to the log. Refused while one runs or once
+   * closed, so a restart racing the sandbox's shutdown cannot leave an operator behind.
+   */
   public synchronized OperatorProcess start() throws IOException {
+    if (closed || alive()) {
+      throw new IllegalStateException(closed ? "the operator was stopped for good" : "the operator is already running");
+    }
     if (!Files.isRegularFile(jar)) {
       throw new IOException("the operator is not built: " + jar + " is missing (mvn -B -ntp -pl operator -am package -DskipTests)");
     }
@@ -133,6 +140,7 @@ public final class OperatorProcess implements AutoCloseable {
 
   @Override
   public synchronized void close() throws InterruptedException {
+    closed = true;
     Processes.stop(process);
     process = null;
   }

@@ -69,6 +69,11 @@ public final class LocalPrometheus implements AutoCloseable {
     return process;
   }
 
+  /** Waits until /-/ready answers 200 (no authentication configured). */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    awaitReady(timeout, null);
+  }
+
   /** Waits until /-/ready answers 200 to a request with this Authorization header (none when null). */
   public void awaitReady(Duration timeout, String authorization) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();

@@ -19,7 +19,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +43,7 @@ public final class RealCluster implements FlywheelCluster {
   private final Path kubeconfig;
   private final Settings settings;
   private final List<String> namespaces;
-  private final List<LocalPortForward> forwards = new ArrayList<>();
+  private final Map<String, LocalPortForward> serviceForwards = new HashMap<>();
   private int prometheusReplicas = 1;
   private LocalPortForward prometheusForward;
 
@@ -157,22 +157,37 @@ public final class RealCluster implements FlywheelCluster {
     }
   }
 
+  /**
+   * One port-forward per Service port for the whole run (a caller may ask before every request). A port-forward
+   * reaches one pod: traffic through it does not spread over replicas as the Service would.
+   */
   @Override
-  public Optional<URI> serviceUrl(String namespace, String service, int port) {
-    var endpoints = client.endpoints().inNamespace(namespace).withName(service).get();
-    boolean ready = endpoints != null && endpoints.getSubsets().stream().anyMatch(subset -> !subset.getAddresses().isEmpty());
-    if (!ready) {
-      return Optional.empty();
+  public synchronized Optional<URI> serviceUrl(String namespace, String service, int port) {
+    String key = namespace + "/" + service + ":" + port;
+    LocalPortForward forward = serviceForwards.get(key);
+    if (forward == null || !forward.isAlive()) {
+      var endpoints = client.endpoints().inNamespace(namespace).withName(service).get();
+      boolean ready = endpoints != null && endpoints.getSubsets().stream().anyMatch(subset -> !subset.getAddresses().isEmpty());
+      if (!ready) {
+        return Optional.empty();
+      }
+      if (forward != null) {
+        closeQuietly(forward);
+      }
+      forward = client.services().inNamespace(namespace).withName(service).portForward(port);
+      serviceForwards.put(key, forward);
     }
-    LocalPortForward forward = client.services().inNamespace(namespace).withName(service).portForward(port);
-    forwards.add(forward);
     return Optional.of(URI.create("http://127.0.0.1:" + forward.getLocalPort()));
   }
 
   @Override
   public void stopPrometheus() {
     var workload = prometheusWorkload();
-    prometheusReplicas = Math.max(1, workload.get().getSpec().getReplicas());
+    StatefulSet prometheus = workload.get();
+    if (prometheus == null) {
+      throw new IllegalStateException("no StatefulSet " + settings.prometheusWorkload() + " (FLYWHEEL_E2E_PROMETHEUS_WORKLOAD)");
+    }
+    prometheusReplicas = Math.max(1, prometheus.getSpec().getReplicas());
     workload.scale(0);
   }
 
@@ -219,18 +234,20 @@ public final class RealCluster implements FlywheelCluster {
 
   /** Deletes the test's namespaces (their Flywheel resources and pods with them) and the port-forwards. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    serviceForwards.values().forEach(RealCluster::closeQuietly);
     if (prometheusForward != null) {
-      forwards.add(prometheusForward);
+      closeQuietly(prometheusForward);
     }
-    forwards.forEach(forward -> {
-      try {
-        forward.close();
-      } catch (Exception e) {
-        System.err.println("e2e: closing a port-forward: " + e.getMessage());
-      }
-    });
     namespaces.forEach(namespace -> client.namespaces().withName(namespace).delete());
     client.close();
+  }
+
+  private static void closeQuietly(LocalPortForward forward) {
+    try {
+      forward.close();
+    } catch (Exception e) {
+      System.err.println("e2e: closing a port-forward: " + e.getMessage());
+    }
   }
 }

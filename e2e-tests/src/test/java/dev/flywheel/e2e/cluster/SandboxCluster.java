@@ -70,7 +70,7 @@ public final class SandboxCluster implements FlywheelCluster {
   @Override
   public void startPrometheus() throws Exception {
     environment.prometheus().restart();
-    environment.prometheus().awaitReady(Duration.ofSeconds(30), null);
+    environment.prometheus().awaitReady(Duration.ofSeconds(30));
   }
 
   @Override

@@ -81,11 +81,14 @@ public record SiteTarget(KubernetesClient client, String namespace, boolean remo
    * Records the chosen Site on the resource before any Job exists, so a lost status write never places it twice: one
    * merge patch of the annotation. The resource in hand then carries the stored resourceVersion and annotations, so
    * the status written at the end of the same pass does not conflict with this write (and the pass is not retried).
+   * The patch carries the resourceVersion in hand: a pass working from a stale copy (one that does not see a Site
+   * recorded meanwhile) is refused with 409 and runs again on the stored object, instead of placing it a second time.
    */
   public static <P extends HasMetadata> void recordSite(KubernetesClient local, Class<P> type, P resource, String siteName) {
     P recorded = local.resources(type).inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
         .patch(PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(Labels.SITE, siteName)))));
+            Serialization.asJson(Map.of("metadata", Map.of("resourceVersion", resource.getMetadata().getResourceVersion(),
+                "annotations", Map.of(Labels.SITE, siteName)))));
     resource.getMetadata().setAnnotations(recorded.getMetadata().getAnnotations());
     resource.getMetadata().setResourceVersion(recorded.getMetadata().getResourceVersion());
   }

@@ -1,10 +1,12 @@
 package dev.flywheel.operator.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flywheel.crds.trainingjob.TrainingJob;
 import dev.flywheel.crds.trainingjob.TrainingJobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.InputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +33,19 @@ class SiteTargetTest {
   }
 
   @Test
-  void recordingTheSiteLeavesTheResourceInHandAtTheStoredVersionSoTheStatusWriteOfThePassSucceeds() {
-    TrainingJob inHand = client.resource(Serialization.unmarshal("""
+  void aStaleCopyCannotRecordASecondSite() {
+    TrainingJob stale = client.resource(trainingJob()).create();
+    TrainingJob fresh = client.resources(TrainingJob.class).inNamespace("ml").withName("churn").get();
+    SiteTarget.recordSite(client, TrainingJob.class, fresh, "onprem");
+
+    assertThatThrownBy(() -> SiteTarget.recordSite(client, TrainingJob.class, stale, "cloud"))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    assertThat(SiteTarget.recordedSite(client.resources(TrainingJob.class).inNamespace("ml").withName("churn").get()))
+        .as("the Site recorded first stays").isEqualTo("onprem");
+  }
+
+  private static TrainingJob trainingJob() {
+    return Serialization.unmarshal("""
         apiVersion: mlops.flywheel.dev/v1alpha1
         kind: TrainingJob
         metadata: {name: churn, namespace: ml, annotations: {team: risk}}
@@ -41,7 +54,12 @@ class SiteTargetTest {
           task: binaryClassification
           dataset: {uri: "pvc://customer-data/churn.csv", label: churned}
           output: {uri: "pvc://models"}
-        """, TrainingJob.class)).create();
+        """, TrainingJob.class);
+  }
+
+  @Test
+  void recordingTheSiteLeavesTheResourceInHandAtTheStoredVersionSoTheStatusWriteOfThePassSucceeds() {
+    TrainingJob inHand = client.resource(trainingJob()).create();
 
     SiteTarget.recordSite(client, TrainingJob.class, inHand, "onprem");
 
