@@ -43,7 +43,11 @@ public record FeaturePipeline(List<FeatureSpec> features) {
 
   /** Number of model inputs. */
   public int inputSize() {
-    return features.stream().mapToInt(FeatureSpec::width).sum();
+    int size = 0;
+    for (FeatureSpec feature : features) { // a loop, not a stream: this runs for every row served
+      size += feature.width();
+    }
+    return size;
   }
 
   /** Encodes one raw row (Double for numeric features, String for categorical) into the model's input. */

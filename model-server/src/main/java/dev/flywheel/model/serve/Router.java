@@ -2,6 +2,8 @@ package dev.flywheel.model.serve;
 
 import dev.flywheel.model.serve.http.HttpCall;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,8 @@ final class Router {
   private final InferenceEndpoint inference;
   private final FeedbackEndpoint feedback;
   private final ServerMetrics metrics;
+  /** The infer paths of the served model, which the pattern would route to infer: exact matches skip the pattern. */
+  private final Set<String> inferPaths;
 
   Router(ServerSettings settings, ModelService service, Readiness readiness, ProtocolMetadata documents, InferenceEndpoint inference, FeedbackEndpoint feedback,
       ServerMetrics metrics) {
@@ -28,6 +32,7 @@ final class Router {
     this.readiness = readiness;
     this.documents = documents;
     this.inference = inference;
+    this.inferPaths = inferPaths(settings.modelName(), settings.modelVersion());
     this.feedback = feedback;
     this.metrics = metrics;
   }
@@ -49,6 +54,10 @@ final class Router {
   }
 
   private void model(HttpCall call, String path) throws IOException {
+    if (inferPaths.contains(path)) { // the hot path, without a regular expression
+      post(call, () -> inference.handle(call));
+      return;
+    }
     Matcher m = MODEL_PATH.matcher(path);
     if (!m.matches()) {
       ServerJson.error(call, 404, "no such endpoint: " + path);
@@ -69,6 +78,17 @@ final class Router {
     } else {
       post(call, () -> inference.handle(call));
     }
+  }
+
+  private static Set<String> inferPaths(String name, String version) {
+    Set<String> paths = new HashSet<>();
+    if (name != null && !name.isEmpty() && name.indexOf('/') < 0) {
+      paths.add("/v2/models/" + name + "/infer");
+      if (version != null && !version.isEmpty() && version.indexOf('/') < 0) {
+        paths.add("/v2/models/" + name + "/versions/" + version + "/infer");
+      }
+    }
+    return Set.copyOf(paths);
   }
 
   private int readyStatus() {

@@ -1,12 +1,6 @@
 package dev.flywheel.model.serve.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -100,15 +94,7 @@ public final class HttpCall {
     if (!answered.compareAndSet(false, true)) {
       return false;
     }
-    boolean head = method.equals("HEAD");
-    FullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(status),
-        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content, 0, length));
-    HttpHeaders out = response.headers();
-    out.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    out.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
-    for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
-      out.set(extraHeaders[i], extraHeaders[i + 1]);
-    }
+    HttpAnswer response = new HttpAnswer(status, contentType, method.equals("HEAD") ? null : content, length, extraHeaders);
     if (channel.eventLoop().inEventLoop()) {
       connection.write(this, response, version);
     } else {

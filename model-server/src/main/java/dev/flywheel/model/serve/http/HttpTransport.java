@@ -10,7 +10,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -70,7 +69,6 @@ public final class HttpTransport implements AutoCloseable {
             RequestCollector collector = new RequestCollector(settings, handler);
             channel.pipeline()
                 .addLast(new RequestDecoder(MAX_REQUEST_LINE, MAX_HEADER_BYTES, collector::requestStarted))
-                .addLast(new HttpResponseEncoder())
                 .addLast(collector);
             open.add(collector);
             channel.closeFuture().addListener(closed -> open.remove(collector));

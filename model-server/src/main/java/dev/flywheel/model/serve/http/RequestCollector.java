@@ -1,18 +1,15 @@
 package dev.flywheel.model.serve.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -134,7 +131,7 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
       } else if (!busy) {
         // (behind a pipelined request still being answered, no interim answer may jump ahead: the client sends the
         // body after its own short wait instead)
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(HttpAnswer.CONTINUE));
       }
     }
   }
@@ -161,21 +158,36 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
     request = null;
     clock.requestArrived();
     String method = r.method().name();
-    String rawPath = r.uri().split("[?#]", 2)[0];
-    if (rawPath.toLowerCase(java.util.Locale.ROOT).contains("%2f")) {
+    String uri = r.uri();
+    int pathEnd = pathEnd(uri);
+    String path;
+    if (uri.lastIndexOf('%', pathEnd - 1) < 0) {
+      path = uri.substring(0, pathEnd); // nothing to decode: what the decoder would answer, without its work
+    } else if (uri.substring(0, pathEnd).toLowerCase(java.util.Locale.ROOT).contains("%2f")) {
       refuse(method, 400, "the request path has an encoded '/' (%2F); no route has one");
       return;
-    }
-    String path;
-    try {
-      path = new QueryStringDecoder(r.uri()).path();
-    } catch (IllegalArgumentException e) {
-      refuse(method, 400, "the request path is not valid percent-encoding");
-      return;
+    } else {
+      try {
+        path = new QueryStringDecoder(uri).path();
+      } catch (IllegalArgumentException e) {
+        refuse(method, 400, "the request path is not valid percent-encoding");
+        return;
+      }
     }
     byte[] content = tooLarge ? new byte[0] : size == body.length ? body : Arrays.copyOf(body, size);
     body = null;
     enqueue(new HttpCall(this, ctx.channel(), method, path, content, tooLarge, HttpUtil.isKeepAlive(r), r.protocolVersion()));
+  }
+
+  /** Where the path of a request target ends: at its query or fragment, if it has one. */
+  private static int pathEnd(String uri) {
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c == '?' || c == '#') {
+        return i;
+      }
+    }
+    return uri.length();
   }
 
   private void enqueue(HttpCall call) {
@@ -203,24 +215,20 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
   }
 
   /** Writes a call's answer, on the event loop, in its turn; closes after it when the call or a drain says so. */
-  void write(HttpCall call, FullHttpResponse response, HttpVersion version) {
+  void write(HttpCall call, HttpAnswer response, HttpVersion version) {
     if (closed) {
-      response.release();
       return;
     }
     boolean close = call.closesConnection() || (clock.draining() && waiting.isEmpty() && request == null && !clock.headInProgress());
     if (close) {
       closed = true;
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      context.writeAndFlush(response.encode(context.alloc(), version, HttpAnswer.Connection.CLOSE)).addListener(ChannelFutureListener.CLOSE);
       waiting.clear();
       clock.update(state());
       return;
     }
-    if (version == HttpVersion.HTTP_1_0) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-    context.writeAndFlush(response, context.voidPromise());
+    HttpAnswer.Connection connection = version == HttpVersion.HTTP_1_0 ? HttpAnswer.Connection.KEEP_ALIVE : HttpAnswer.Connection.UNSAID;
+    context.writeAndFlush(response.encode(context.alloc(), version, connection), context.voidPromise());
     busy = false;
     clock.answered();
     HttpCall next = waiting.poll();
