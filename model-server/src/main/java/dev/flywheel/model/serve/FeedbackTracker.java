@@ -1,7 +1,6 @@
 package dev.flywheel.model.serve;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +11,17 @@ import java.util.Map;
  * read, so no value that once entered it can bias it after it left.
  */
 final class FeedbackTracker {
-  /** What a request predicted: class names (classification) or values (regression). */
-  record Prediction(String[] classes, double[] values) {
+  /**
+   * What a request predicted: class names (classification) or values (regression).
+   *
+   * @param serial which remembered prediction this is (-1 before it is remembered): label() takes it only while the id
+   *     still has this very prediction
+   */
+  record Prediction(String[] classes, double[] values, long serial) {
+    Prediction(String[] classes, double[] values) {
+      this(classes, values, -1);
+    }
+
     int size() {
       return classes != null ? classes.length : values.length;
     }
@@ -22,59 +30,56 @@ final class FeedbackTracker {
   /** Where a request id stands for feedback. */
   enum Standing { UNKNOWN, OPEN, LABELLED }
 
-  /** Kept in place of a prediction once its labels came: the id stays known (a replay is told apart), its rows go. */
-  private static final Prediction LABELLED = new Prediction(new String[0], null);
-
-  private final Map<String, Prediction> recent;
+  private final RecentPredictions recent;
   private final double[] outcomes;
   private int next;
   private int filled;
 
+  /** Remembers the last rememberedRequests requests, and at most 4 rows each on average (at least 65,536 rows in all). */
   FeedbackTracker(int rememberedRequests, int window) {
-    this.recent = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Prediction> eldest) {
-        return size() > rememberedRequests;
-      }
-    };
+    this.recent = new RecentPredictions(rememberedRequests, (int) Math.min(Integer.MAX_VALUE / 2, Math.max(65_536L, 4L * rememberedRequests)));
     this.outcomes = new double[window];
   }
 
   /** A request was scored; an id scored again takes its labels again, for its new prediction. */
   synchronized void remember(String id, Prediction prediction) {
-    recent.remove(id); // re-inserted as the newest
-    recent.put(id, prediction);
+    recent.put(id, prediction.classes(), prediction.values());
   }
 
   synchronized Standing standing(String id) {
-    Prediction prediction = recent.get(id);
-    return prediction == null ? Standing.UNKNOWN : prediction == LABELLED ? Standing.LABELLED : Standing.OPEN;
+    RecentPredictions.Entry entry = recent.find(id);
+    return entry == null ? Standing.UNKNOWN : entry.labelled() ? Standing.LABELLED : Standing.OPEN;
   }
 
   /** The prediction a request made and that still waits for labels, or null. */
   synchronized Prediction open(String id) {
-    Prediction prediction = recent.get(id);
-    return prediction == LABELLED ? null : prediction;
+    RecentPredictions.Entry entry = recent.find(id);
+    return entry == null || entry.labelled() ? null : new Prediction(recent.classes(entry), recent.values(entry), entry.serial());
   }
 
   /**
    * Labels several requests at once, all or none: each must still be open with the prediction that was checked
-   * (another feedback may have come in between). Then their outcomes enter the window.
+   * (another feedback may have come in between, or the id was scored again). Then their outcomes enter the window.
    *
+   * @param checked per id, the prediction {@link #open} gave
    * @param rowOutcomes per labelled row: 1/0 for a right/wrong class, or the absolute error
    * @return the ids that were no longer open (nothing was recorded then), or an empty list
    */
   synchronized List<String> label(Map<String, Prediction> checked, List<Double> rowOutcomes) {
     List<String> lost = new ArrayList<>();
+    List<RecentPredictions.Entry> entries = new ArrayList<>();
     checked.forEach((id, prediction) -> {
-      if (recent.get(id) != prediction) {
+      RecentPredictions.Entry entry = recent.find(id);
+      if (entry == null || entry.labelled() || entry.serial() != prediction.serial()) {
         lost.add(id);
+      } else {
+        entries.add(entry);
       }
     });
     if (!lost.isEmpty()) {
       return lost;
     }
-    checked.keySet().forEach(id -> recent.put(id, LABELLED));
+    entries.forEach(recent::markLabelled);
     rowOutcomes.forEach(this::record);
     return lost;
   }

@@ -1,5 +1,6 @@
 package dev.flywheel.model.serve;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,10 +11,13 @@ import java.io.IOException;
 
 /**
  * The model server's one JSON mapper and its JSON answers: a body, or {"error": "…"} with a 4xx/5xx status. The
- * mapper reads NaN and Infinity as numbers so that they are refused with a clear reason, not as malformed JSON.
+ * mapper reads NaN and Infinity as numbers so that they are refused with a clear reason, not as malformed JSON, and
+ * reads decimals with Jackson's fast parser (the same doubles, bit for bit).
  */
 final class ServerJson {
-  static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+  static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // correctly rounded like Double.parseDouble, several times faster
+      .build();
   static final String CONTENT_TYPE = "application/json";
 
   private ServerJson() {}

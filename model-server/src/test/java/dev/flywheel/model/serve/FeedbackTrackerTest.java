@@ -31,13 +31,27 @@ class FeedbackTrackerTest {
     FeedbackTracker.Prediction b = predicted("no");
     tracker.remember("a", a);
     tracker.remember("b", b);
-    assertThat(tracker.label(Map.of("a", a), List.of(1.0))).isEmpty();
+    FeedbackTracker.Prediction openA = tracker.open("a");
+    FeedbackTracker.Prediction openB = tracker.open("b");
+    assertThat(openA.classes()).containsExactly("yes");
+    assertThat(tracker.label(Map.of("a", openA), List.of(1.0))).isEmpty();
     assertThat(tracker.standing("a")).isEqualTo(FeedbackTracker.Standing.LABELLED);
     assertThat(tracker.open("a")).isNull();
-    assertThat(tracker.label(Map.of("a", a, "b", b), List.of(0.0, 0.0))).containsExactly("a");
+    assertThat(tracker.label(Map.of("a", openA, "b", openB), List.of(0.0, 0.0))).containsExactly("a");
     assertThat(tracker.standing("b")).as("none of a refused batch is taken").isEqualTo(FeedbackTracker.Standing.OPEN);
     assertThat(tracker.windowRows()).isEqualTo(1);
     assertThat(tracker.windowMean()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aPredictionReadBeforeTheIdWasScoredAgainIsNotLabelled() {
+    FeedbackTracker tracker = new FeedbackTracker(10, 10);
+    tracker.remember("a", predicted("yes"));
+    FeedbackTracker.Prediction before = tracker.open("a");
+    tracker.remember("a", predicted("no"));
+    assertThat(tracker.label(Map.of("a", before), List.of(1.0))).containsExactly("a");
+    assertThat(tracker.open("a").classes()).containsExactly("no");
+    assertThat(tracker.windowRows()).isZero();
   }
 
   @Test
@@ -47,7 +61,7 @@ class FeedbackTrackerTest {
     for (int i = 0; i < outcomes.size(); i++) {
       FeedbackTracker.Prediction p = new FeedbackTracker.Prediction(null, new double[] {0});
       tracker.remember("r" + i, p);
-      tracker.label(Map.of("r" + i, p), List.of(outcomes.get(i)));
+      tracker.label(Map.of("r" + i, tracker.open("r" + i)), List.of(outcomes.get(i)));
     }
     assertThat(tracker.windowMean()).isEqualTo(4.0 / 3);
   }
