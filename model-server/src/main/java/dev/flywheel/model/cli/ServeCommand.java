@@ -27,7 +27,7 @@ final class ServeCommand {
       flywheel-model serve --bundle <dir or s3://bucket/prefix> [--name <model>] [--model-version V] [--port 8080] [--grpc-port N] [--host 0.0.0.0]
           [--max-batch-size N] [--max-batch-delay 2ms] [--max-concurrent-requests N] [--request-timeout 10s]
           [--expected-digest sha256:…] [--engine auto|PyTorch|OnnxRuntime] [--drift-window N] [--feedback-window N]
-          [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads N] [--idle-timeout 2m]
+          [--max-request-bytes N] [--max-connections N] [--io-threads N] [--inference-threads auto|N] [--idle-timeout 2m]
           [--header-timeout 10s] [--body-timeout 30s] [--drain-grace 5s]
           """ + CaptureOptions.USAGE;
   private static final Set<String> KNOWN = union(Set.of("bundle", "name", "model-version", "port", "grpc-port", "host", "max-batch-size",
@@ -91,8 +91,9 @@ final class ServeCommand {
       int port = server.start();
       int boundGrpcPort = grpcPort >= 0 ? server.startGrpc(grpcPort) : -1;
       server.warmUpAndMarkReady();
-      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%s%n", settings.modelName(), settings.modelVersion(),
-          bundle.digest(), bundle.engine(), settings.host(), port, boundGrpcPort >= 0 ? " and gRPC " + settings.host() + ":" + boundGrpcPort : "");
+      err.printf("serving model %s version %s (%s, %s) on http://%s:%d%s; inference %s%n", settings.modelName(), settings.modelVersion(),
+          bundle.digest(), bundle.engine(), settings.host(), port, boundGrpcPort >= 0 ? " and gRPC " + settings.host() + ":" + boundGrpcPort : "",
+          server.inferencePlacement());
       capture.ifPresent(c -> err.printf("capturing labelled traffic to %s (sample rate %s, at most %d rows waiting for labels, shards of"
           + " at most %d rows or %s)%n", c.directory(), c.sampleRate(), c.maxPending(), c.maxRowsPerShard(), c.maxShardAge()));
       err.flush();
@@ -135,7 +136,7 @@ final class ServeCommand {
         o.intValue("drift-window", base.driftWindow(), 10, 1_000_000),
         o.intValue("feedback-window", base.feedbackWindow(), 10, 1_000_000),
         o.intValue("io-threads", base.ioThreads(), 1, 64),
-        o.intValue("inference-threads", ServerSettings.defaultInferenceThreads(maxBatchSize), 0, 64),
+        "auto".equals(o.get("inference-threads", "auto")) ? ServerSettings.INFERENCE_THREADS_AUTO : o.intValue("inference-threads", 0, 0, 64),
         o.duration("idle-timeout", base.idleTimeout()),
         base.shutdownGrace(),
         positive(o, "header-timeout", base.headerTimeout()),

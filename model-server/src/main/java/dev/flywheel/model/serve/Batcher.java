@@ -18,10 +18,7 @@ import java.util.function.UnaryOperator;
  * the server's admission limit, not here.
  */
 final class Batcher implements AutoCloseable {
-  /** done runs once the job's inference is over or the job was skipped. */
-  private record Job(float[][] rows, CompletableFuture<float[][]> result, Runnable done) {}
-
-  private static final Job STOP = new Job(new float[0][], null, null);
+  private static final ScoringJob STOP = new ScoringJob(new float[0][], null, null);
   private static final long WAIT_SLICE_NANOS = 20_000;
 
   private final UnaryOperator<float[][]> scorer;
@@ -29,7 +26,7 @@ final class Batcher implements AutoCloseable {
   private final long maxDelayNanos;
   private final IntSupplier arriving;
   private final IntConsumer batchSizes;
-  private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<ScoringJob> queue = new LinkedBlockingQueue<>();
   private final List<Thread> workers = new ArrayList<>();
 
   /**
@@ -57,21 +54,21 @@ final class Batcher implements AutoCloseable {
    */
   CompletableFuture<float[][]> submit(float[][] rows, Runnable done) {
     CompletableFuture<float[][]> result = new CompletableFuture<>();
-    queue.add(new Job(rows, result, done));
+    queue.add(new ScoringJob(rows, result, done));
     return result;
   }
 
   private void work() {
-    Job carried = null;
-    List<Job> batch = new ArrayList<>();
+    ScoringJob carried = null;
+    List<ScoringJob> batch = new ArrayList<>();
     while (true) {
       try {
-        Job first = carried != null ? carried : queue.take();
+        ScoringJob first = carried != null ? carried : queue.take();
         carried = null;
         if (first == STOP) {
           return;
         }
-        if (skipped(first)) {
+        if (first.skipped()) {
           continue;
         }
         batch.clear();
@@ -79,7 +76,7 @@ final class Batcher implements AutoCloseable {
         int rows = first.rows().length;
         long deadline = System.nanoTime() + maxDelayNanos;
         while (rows < maxBatchRows) {
-          Job next = queue.poll();
+          ScoringJob next = queue.poll();
           if (next == null) {
             long wait = deadline - System.nanoTime();
             if (wait <= 0 || arriving.getAsInt() == 0) {
@@ -93,55 +90,17 @@ final class Batcher implements AutoCloseable {
             carried = next;
             break;
           }
-          if (skipped(next)) {
+          if (next.skipped()) {
             continue;
           }
           batch.add(next);
           rows += next.rows().length;
         }
-        run(batch, rows);
+        ScoringJob.scoreTogether(batch, rows, scorer, batchSizes);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
-    }
-  }
-
-  /** A job answered already (it timed out) does not run; its place is freed at once. */
-  private static boolean skipped(Job job) {
-    if (!job.result().isDone()) {
-      return false;
-    }
-    job.done().run();
-    return true;
-  }
-
-  private void run(List<Job> batch, int rows) {
-    try {
-      float[][] all;
-      if (batch.size() == 1) {
-        all = batch.get(0).rows();
-      } else {
-        all = new float[rows][];
-        int at = 0;
-        for (Job job : batch) {
-          System.arraycopy(job.rows(), 0, all, at, job.rows().length);
-          at += job.rows().length;
-        }
-      }
-      float[][] scores = scorer.apply(all);
-      batchSizes.accept(rows);
-      int at = 0;
-      for (Job job : batch) {
-        float[][] mine = new float[job.rows().length][];
-        System.arraycopy(scores, at, mine, 0, mine.length);
-        at += mine.length;
-        job.result().complete(mine);
-      }
-    } catch (RuntimeException e) {
-      batch.forEach(job -> job.result().completeExceptionally(e));
-    } finally {
-      batch.forEach(job -> job.done().run());
     }
   }
 

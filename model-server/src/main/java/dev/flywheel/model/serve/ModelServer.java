@@ -75,6 +75,7 @@ public final class ModelServer implements AutoCloseable {
   /** Runs one inference through the same path as requests; the server is ready only if it succeeds. */
   public void warmUpAndMarkReady() throws Exception {
     float[][] row = {pipeline.encode(pipeline.typicalRow())};
+    scoring.choosePlacement(row[0]);
     float[][] scores = scoring.score(row, () -> {}).get(30, TimeUnit.SECONDS);
     for (float s : scores[0]) {
       if (!Float.isFinite(s)) {
@@ -82,6 +83,11 @@ public final class ModelServer implements AutoCloseable {
       }
     }
     readiness.markWarmedUp();
+  }
+
+  /** Where the model runs (inference threads or the I/O threads) and why; known after the warm-up. */
+  public String inferencePlacement() {
+    return scoring.placement();
   }
 
   /** Ready: the model is loaded, warm-up passed, and the server is not draining for shutdown. */

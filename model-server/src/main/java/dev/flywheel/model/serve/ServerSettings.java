@@ -16,9 +16,9 @@ import java.time.Duration;
  * @param driftWindow scored rows in the drift window
  * @param feedbackWindow labelled rows in the online accuracy window
  * @param ioThreads event-loop threads that read, parse and answer HTTP
- * @param inferenceThreads threads that run the model; 0 runs it on the I/O threads instead (no hand-off, so the least
- *     latency for a model that takes microseconds, but a slow model stalls every connection of its event loop, and
- *     the request timeout cannot apply)
+ * @param inferenceThreads threads that run the model; 0 runs it on the I/O threads instead, batched per event-loop turn
+ *     (no hand-off, so the least latency and CPU for a model that takes microseconds, but a slow model stalls every
+ *     connection of its event loop); {@link #INFERENCE_THREADS_AUTO} picks one of the two at warm-up
  * @param idleTimeout keep-alive connections with nothing in progress for this long are closed
  * @param shutdownGrace after the drain grace, how long requests in progress still get to be answered
  * @param headerTimeout a request's line and headers must arrive within this (else 408 and close)
@@ -63,6 +63,12 @@ public record ServerSettings(
         maxRequestBytes, maxConnections, maxRowsPerRequest, driftWindow, feedbackWindow, ioThreads, inferenceThreads, idleTimeout, shutdownGrace,
         headerTimeout, bodyTimeout, drainGrace);
   }
+
+  /**
+   * --inference-threads auto: the I/O threads when a full batch of the model takes at most 200 µs at warm-up, else
+   * {@link #defaultInferenceThreads} threads.
+   */
+  public static final int INFERENCE_THREADS_AUTO = -1;
 
   /** One inference thread with batching (it runs whole batches), one per core without (each runs one request). */
   public static int defaultInferenceThreads(int maxBatchSize) {

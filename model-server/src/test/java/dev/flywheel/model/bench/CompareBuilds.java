@@ -20,7 +20,7 @@ import java.util.Map;
  * e.g. a copy of an older build: `bin/flywheel-model` + `target/flywheel-model-server.jar` + `target/lib/`), both
  * separate processes with their defaults, plus nginx answering the same bytes as the machine's floor, all driven by
  * wrk in interleaved rounds (nginx, A, B back to back, at each load), medians. JAVA_OPTS_A and JAVA_OPTS_B, when set,
- * become each server's JAVA_OPTS (to compare JVM flags with one build). With grpc, also A and B over gRPC (the Java
+ * become each server's JAVA_OPTS (to compare JVM flags with one build); SERVE_ARGS_A and SERVE_ARGS_B add serve flags. With grpc, also A and B over gRPC (the Java
  * grpc-java generator) at 16 connections. Prints the machine's load average before and after, since the cores are
  * shared. Loopback only, bounded in time; every process started here is stopped here.
  */
@@ -52,12 +52,12 @@ final class CompareBuilds {
 
     List<Process> started = new ArrayList<>();
     try {
-      Server serverA = Server.start(a, System.getenv("JAVA_OPTS_A"), work.resolve("bundle"), work.resolve("a.log"), started);
-      Server serverB = Server.start(b, System.getenv("JAVA_OPTS_B"), work.resolve("bundle"), work.resolve("b.log"), started);
+      Server serverA = Server.start(a, System.getenv("JAVA_OPTS_A"), System.getenv("SERVE_ARGS_A"), work.resolve("bundle"), work.resolve("a.log"), started);
+      Server serverB = Server.start(b, System.getenv("JAVA_OPTS_B"), System.getenv("SERVE_ARGS_B"), work.resolve("bundle"), work.resolve("b.log"), started);
       byte[] answerA = OutsideReference.awaitAnswer(serverA.port, body, serverA.process, work.resolve("a.log"));
       byte[] answerB = OutsideReference.awaitAnswer(serverB.port, body, serverB.process, work.resolve("b.log"));
-      System.out.printf(Locale.ROOT, "A = %s (JAVA_OPTS %s)%nB = %s (JAVA_OPTS %s)%nanswers: A %d bytes, B %d bytes%s%n", a,
-          System.getenv("JAVA_OPTS_A"), b, System.getenv("JAVA_OPTS_B"), answerA.length, answerB.length,
+      System.out.printf(Locale.ROOT, "A = %s (JAVA_OPTS %s, serve flags %s)%nB = %s (JAVA_OPTS %s, serve flags %s)%nanswers: A %d bytes, B %d bytes%s%n", a,
+          System.getenv("JAVA_OPTS_A"), System.getenv("SERVE_ARGS_A"), b, System.getenv("JAVA_OPTS_B"), System.getenv("SERVE_ARGS_B"), answerA.length, answerB.length,
           withoutId(answerA).equals(withoutId(answerB)) ? " (the same but for the id)" : " (DIFFERENT)");
       int nginxPort = OutsideReference.freePort();
       started.add(OutsideReference.startNginx(nginx, work, nginxPort, answerA));
@@ -186,12 +186,16 @@ final class CompareBuilds {
 
   /** A server process of one build, on its own loopback ports. */
   private record Server(Process process, int port, int grpcPort) {
-    static Server start(Path module, String javaOpts, Path bundle, Path log, List<Process> started) throws Exception {
+    static Server start(Path module, String javaOpts, String serveArgs, Path bundle, Path log, List<Process> started) throws Exception {
       int port = OutsideReference.freePort();
       int grpcPort = OutsideReference.freePort();
-      ProcessBuilder builder = new ProcessBuilder(module.resolve("bin/flywheel-model").toString(), "serve", "--bundle", bundle.toString(),
+      List<String> command = new ArrayList<>(List.of(module.resolve("bin/flywheel-model").toString(), "serve", "--bundle", bundle.toString(),
           "--name", "bench", "--model-version", "1", "--host", "127.0.0.1", "--port", String.valueOf(port), "--grpc-port",
-          String.valueOf(grpcPort)).redirectErrorStream(true).redirectOutput(log.toFile());
+          String.valueOf(grpcPort)));
+      if (serveArgs != null && !serveArgs.isBlank()) {
+        command.addAll(List.of(serveArgs.trim().split("\\s+")));
+      }
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       if (javaOpts != null) {
         builder.environment().put("JAVA_OPTS", javaOpts);
       }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -102,11 +103,50 @@ class ModelServerTest {
   }
 
   @Test
-  void concurrentRequestsBatchedTogetherEachGetTheirOwnAnswer() throws Exception {
-    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "batched").withBatching(32, Duration.ofMillis(2));
+  void underAutoACheapModelRunsOnTheEventLoopsAndASlowOneOnAnInferenceThread() throws Exception {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "auto").withThreads(2, ServerSettings.INFERENCE_THREADS_AUTO);
+    java.util.function.UnaryOperator<float[][]> cheap = rows -> {
+      float[][] scores = new float[rows.length][];
+      Arrays.fill(scores, new float[] {0.25f});
+      return scores;
+    };
+    java.util.function.UnaryOperator<float[][]> slow = rows -> {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // 1 ms a batch: five times the event loops' budget
+      return cheap.apply(rows);
+    };
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), cheap)) {
+      ServerHarness client = new ServerHarness(own.start());
+      own.warmUpAndMarkReady();
+      assertThat(own.inferencePlacement()).startsWith("on the I/O threads").contains("a batch of 32 rows took");
+      assertThat(client.post("/v2/models/churn/infer", named(2, 3, 95, 6, "month-to-month", "cheap")).statusCode()).isEqualTo(200);
+    }
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), slow)) {
+      ServerHarness client = new ServerHarness(own.start());
+      own.warmUpAndMarkReady();
+      assertThat(own.inferencePlacement()).startsWith("on 1 inference thread").contains("budget 200 µs");
+      assertThat(client.post("/v2/models/churn/infer", named(2, 3, 95, 6, "month-to-month", "slow")).statusCode()).isEqualTo(200);
+    }
+  }
+
+  /** Where the model runs: the inference thread, the event loops (0), or the choice made at warm-up (auto). */
+  static List<Integer> placements() {
+    return List.of(1, 0, ServerSettings.INFERENCE_THREADS_AUTO);
+  }
+
+  @ParameterizedTest
+  @MethodSource("placements")
+  void concurrentRequestsBatchedTogetherEachGetTheirOwnAnswer(int inferenceThreads) throws Exception {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "batched").withBatching(32, Duration.ofMillis(2))
+        .withThreads(2, inferenceThreads);
     try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), churn::score)) {
       ServerHarness client = new ServerHarness(own.start());
       own.warmUpAndMarkReady();
+      assertThat(own.inferencePlacement()).as("the start-up line says where the model runs")
+          .contains(switch (inferenceThreads) {
+            case 1 -> "on 1 inference thread";
+            case 0 -> "on the I/O threads";
+            default -> "at warm-up"; // (which of the two depends on how fast this machine runs the batch: ModelScoringTest)
+          });
       String[] contracts = {"month-to-month", "one-year", "two-year"};
       java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(24);
       List<CompletableFuture<Void>> senders = new ArrayList<>();
