@@ -111,6 +111,18 @@ final class ServeCommand {
     }
   }
 
+  /** --inference-threads: auto (the default: chosen at warm-up) or 0 to 64. */
+  private static int inferenceThreads(Options o) {
+    String text = o.get("inference-threads", "auto");
+    if (text.equals("auto")) {
+      return ServerSettings.INFERENCE_THREADS_AUTO;
+    }
+    if (!text.matches("\\d{1,2}")) {
+      throw new UsageException("serve: --inference-threads must be auto or a whole number from 0 to 64, got '" + text + "'");
+    }
+    return o.intValue("inference-threads", 0, 0, 64);
+  }
+
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> all = new HashSet<>(a);
     all.addAll(b);
@@ -136,7 +148,7 @@ final class ServeCommand {
         o.intValue("drift-window", base.driftWindow(), 10, 1_000_000),
         o.intValue("feedback-window", base.feedbackWindow(), 10, 1_000_000),
         o.intValue("io-threads", base.ioThreads(), 1, 64),
-        "auto".equals(o.get("inference-threads", "auto")) ? ServerSettings.INFERENCE_THREADS_AUTO : o.intValue("inference-threads", 0, 0, 64),
+        inferenceThreads(o),
         o.duration("idle-timeout", base.idleTimeout()),
         base.shutdownGrace(),
         positive(o, "header-timeout", base.headerTimeout()),

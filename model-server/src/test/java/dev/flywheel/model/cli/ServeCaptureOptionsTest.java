@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** serve's --capture-* options: a bad one is a usage error with one line, checked before anything loads. */
+/** serve's --capture-* options (and --inference-threads): a bad one is a usage error with one line, checked before anything loads. */
 class ServeCaptureOptionsTest {
   private static String[] serve(String... more) {
     String[] args = new String[3 + more.length];
@@ -38,7 +38,10 @@ class ServeCaptureOptionsTest {
       "--capture-uri /tmp/c --capture-max-pending 100001|serve: --capture-max-pending must be between 1 and 100000, got 100001",
       "--capture-uri /tmp/c --capture-max-rows-per-shard 0|serve: --capture-max-rows-per-shard must be between 1 and 100000000, got 0",
       "--capture-uri /tmp/c --capture-max-shard-age 0s|serve: --capture-max-shard-age must be longer than 0",
-      "--capture-uri /tmp/c --capture-max-shard-age soon|serve: --capture-max-shard-age not a duration"})
+      "--capture-uri /tmp/c --capture-max-shard-age soon|serve: --capture-max-shard-age not a duration",
+      "--inference-threads many|serve: --inference-threads must be auto or a whole number from 0 to 64, got 'many'",
+      "--inference-threads -1|serve: --inference-threads must be auto or a whole number from 0 to 64, got '-1'",
+      "--inference-threads 65|serve: --inference-threads must be between 0 and 64, got 65"})
   void badCaptureOptionsAreUsageErrors(String options, String message) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = FlywheelModel.run(serve(options.split(" ")), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
