@@ -21,8 +21,8 @@ record HttpAnswer(int status, String contentType, byte[] content, int length, St
   private static final byte[] END = ascii("\r\n\r\n");
   /** "HTTP/1.1 100 Continue", the interim answer to Expect: 100-continue. */
   static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
-  private static final byte[][] STATUS_LINES_11 = new byte[600][];
-  private static final byte[][] STATUS_LINES_10 = new byte[600][];
+  private static final byte[][] STATUS_LINES_11 = statusLines(HttpVersion.HTTP_1_1);
+  private static final byte[][] STATUS_LINES_10 = statusLines(HttpVersion.HTTP_1_0);
 
   /** What the answer says about the connection. */
   enum Connection { UNSAID, CLOSE, KEEP_ALIVE }
@@ -58,18 +58,22 @@ record HttpAnswer(int status, String contentType, byte[] content, int length, St
     return out;
   }
 
-  /** "HTTP/1.1 200 OK\r\n", made once per version and status. */
+  /** "HTTP/1.1 200 OK\r\n" for every status from 100 to 599, made once (at class initialisation: safely shared). */
+  private static byte[][] statusLines(HttpVersion version) {
+    byte[][] lines = new byte[600][];
+    for (int status = 100; status < lines.length; status++) {
+      lines[status] = statusLine(version.text(), status);
+    }
+    return lines;
+  }
+
   private static byte[] statusLine(HttpVersion version, int status) {
     byte[][] lines = version == HttpVersion.HTTP_1_0 ? STATUS_LINES_10 : STATUS_LINES_11;
-    if (status < 100 || status >= lines.length) {
-      return ascii(version.text() + " " + HttpResponseStatus.valueOf(status) + "\r\n");
-    }
-    byte[] line = lines[status];
-    if (line == null) { // (a race makes the same bytes twice, harmlessly)
-      line = ascii(version.text() + " " + HttpResponseStatus.valueOf(status) + "\r\n");
-      lines[status] = line;
-    }
-    return line;
+    return status >= 100 && status < lines.length ? lines[status] : statusLine(version.text(), status);
+  }
+
+  private static byte[] statusLine(String version, int status) {
+    return ascii(version + " " + HttpResponseStatus.valueOf(status) + "\r\n");
   }
 
   private static void writeDecimal(ByteBuf out, int value) {
