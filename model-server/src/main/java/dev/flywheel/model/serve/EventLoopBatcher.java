@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
@@ -16,8 +17,9 @@ import java.util.function.UnaryOperator;
  * maxBatchRows rows, right after that turn's reads — before the loop sleeps again. A lone request is scored at once;
  * under load the batches grow with the number of connections that were ready together. No thread wakes another, so a
  * request costs no futex, no queue and no wake-up of the event loop to write its answer; the answer is written where
- * it is made. For models whose inference is cheap next to the HTTP work; a model that takes long would hold up that
- * loop's connections while it runs (those go to the inference threads instead).
+ * it is made. gRPC calls, which run on gRPC's own event loops, are batched the same way on theirs. For models whose
+ * inference is cheap next to the HTTP work; a model that takes long would hold up that loop's connections while it
+ * runs (those go to the inference threads instead).
  */
 final class EventLoopBatcher {
   /** The requests one event loop read in its current turn. */
@@ -65,8 +67,12 @@ final class EventLoopBatcher {
     CompletableFuture<float[][]> result = new CompletableFuture<>();
     turn.jobs.add(new ScoringJob(rows, result, done));
     if (!turn.scheduled) {
-      turn.scheduled = true;
-      loop.execute(turn); // (from the loop itself: runs after this turn's reads, wakes nothing)
+      try {
+        loop.execute(turn); // (from the loop itself: runs after this turn's reads, wakes nothing)
+        turn.scheduled = true;
+      } catch (RejectedExecutionException shuttingDown) {
+        turn.run(); // the loop takes no more tasks: scored here and now
+      }
     }
     return result;
   }

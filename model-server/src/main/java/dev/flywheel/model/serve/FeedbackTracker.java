@@ -35,9 +35,12 @@ final class FeedbackTracker {
   private int next;
   private int filled;
 
-  /** Remembers the last rememberedRequests requests, and at most 4 rows each on average (at least 65,536 rows in all). */
+  /** Rows remembered in all, whatever the number of requests: 4 MiB of class numbers, or 8 MiB of regression values. */
+  static final int REMEMBERED_ROWS = 1 << 20;
+
+  /** Remembers the last rememberedRequests requests, as long as their rows are among the last {@link #REMEMBERED_ROWS}. */
   FeedbackTracker(int rememberedRequests, int window) {
-    this.recent = new RecentPredictions(rememberedRequests, (int) Math.min(Integer.MAX_VALUE / 2, Math.max(65_536L, 4L * rememberedRequests)));
+    this.recent = new RecentPredictions(rememberedRequests, REMEMBERED_ROWS);
     this.outcomes = new double[window];
   }
 

@@ -21,6 +21,8 @@ import java.util.Map;
 final class RecentPredictions {
   private static final long P = (1L << 61) - 1;
   private static final int FREE = 0;
+  /** Request ids are at most this long (InferenceFlow.checkedId). */
+  private static final int MAX_ID_LENGTH = 256;
 
   /** A remembered prediction: which slot, the serial that tells it apart from a later one with the same id. */
   record Entry(int slot, long serial, boolean labelled) {}
@@ -95,6 +97,9 @@ final class RecentPredictions {
 
   /** The id's prediction, or null when it was never remembered or was forgotten (also when its rows were overwritten). */
   Entry find(String id) {
+    if (id.length() > MAX_ID_LENGTH) {
+      return null; // never remembered: the server refuses longer ids (and the hash's bound is for these lengths)
+    }
     int found = find(key(id));
     if (found < 0) {
       return null;

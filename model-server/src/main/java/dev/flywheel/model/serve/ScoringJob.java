@@ -22,8 +22,14 @@ record ScoringJob(float[][] rows, CompletableFuture<float[][]> result, Runnable 
     return true;
   }
 
-  /** Scores the jobs' rows (rows in all) in one inference and completes each job with its own scores. */
+  /**
+   * Scores the jobs' rows (rows in all) in one inference and completes each job with its own scores. Each job's place
+   * is freed (done) before its answer goes out: an answer written on an event loop may start the connection's next
+   * pipelined request at once, and that one must find the place free. A failure of the model, an Error included,
+   * fails every job of the batch and frees their places.
+   */
   static void scoreTogether(List<ScoringJob> batch, int rows, UnaryOperator<float[][]> scorer, IntConsumer batchSizes) {
+    float[][] scores;
     try {
       float[][] all;
       if (batch.size() == 1) {
@@ -36,19 +42,22 @@ record ScoringJob(float[][] rows, CompletableFuture<float[][]> result, Runnable 
           at += job.rows().length;
         }
       }
-      float[][] scores = scorer.apply(all);
+      scores = scorer.apply(all);
       batchSizes.accept(rows);
-      int at = 0;
+    } catch (Throwable e) {
       for (ScoringJob job : batch) {
-        float[][] mine = new float[job.rows().length][];
-        System.arraycopy(scores, at, mine, 0, mine.length);
-        at += mine.length;
-        job.result().complete(mine);
+        job.done().run();
+        job.result().completeExceptionally(e);
       }
-    } catch (RuntimeException e) {
-      batch.forEach(job -> job.result().completeExceptionally(e));
-    } finally {
-      batch.forEach(job -> job.done().run());
+      return;
+    }
+    int at = 0;
+    for (ScoringJob job : batch) {
+      float[][] mine = new float[job.rows().length][];
+      System.arraycopy(scores, at, mine, 0, mine.length);
+      at += mine.length;
+      job.done().run();
+      job.result().complete(mine);
     }
   }
 }

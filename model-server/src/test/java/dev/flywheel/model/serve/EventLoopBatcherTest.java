@@ -82,18 +82,36 @@ class EventLoopBatcherTest {
   }
 
   @Test
-  void aFailedInferenceFailsItsBatchAndTheNextTurnStillRuns() throws Exception {
+  void aFailedInferenceFailsItsBatchFreesItsPlacesAndTheNextTurnStillRuns() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     EventLoopBatcher batcher = new EventLoopBatcher(rows -> {
       if (calls.getAndIncrement() == 0) {
-        throw new IllegalStateException("engine failed");
+        throw new AssertionError("engine failed"); // an Error, not only an exception
       }
       return scorer.apply(rows);
     }, 32, inferences::add);
-    CompletableFuture<float[][]> failed = loop.submit(() -> batcher.submit(rows(1), () -> {})).get(5, TimeUnit.SECONDS);
+    AtomicInteger done = new AtomicInteger();
+    CompletableFuture<float[][]> failed = loop.submit(() -> batcher.submit(rows(1), done::incrementAndGet)).get(5, TimeUnit.SECONDS);
     assertThat(failed).failsWithin(5, TimeUnit.SECONDS);
+    assertThat(done).hasValue(1);
     CompletableFuture<float[][]> next = loop.submit(() -> batcher.submit(rows(5), () -> {})).get(5, TimeUnit.SECONDS);
     assertThat(next.get(5, TimeUnit.SECONDS)).isDeepEqualTo(new float[][] {{50}});
+  }
+
+  @Test
+  void eachPlaceIsFreedBeforeItsAnswerGoesOut() throws Exception {
+    EventLoopBatcher batcher = new EventLoopBatcher(scorer, 32, inferences::add);
+    AtomicInteger held = new AtomicInteger();
+    List<Integer> heldWhenAnswered = new CopyOnWriteArrayList<>();
+    loop.submit(() -> {
+      for (int i = 0; i < 3; i++) {
+        held.incrementAndGet();
+        batcher.submit(rows(i), held::decrementAndGet).thenRun(() -> heldWhenAnswered.add(held.get()));
+      }
+    }).get(5, TimeUnit.SECONDS);
+    loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    // (an answer on the loop may start the connection's next pipelined request, which must find its place free)
+    assertThat(heldWhenAnswered).containsExactly(2, 1, 0);
   }
 
   @Test

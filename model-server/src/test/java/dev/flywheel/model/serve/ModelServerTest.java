@@ -128,6 +128,36 @@ class ModelServerTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("placements")
+  void pipelinedRequestsAtALimitOfOneAreAllAnswered(int inferenceThreads) throws Exception {
+    ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0, "churn", "one").withLimits(1, Duration.ofSeconds(5))
+        .withThreads(2, inferenceThreads);
+    try (ModelServer own = new ModelServer(settings, churn.metadata(), churn.digest(), churn.engine(), churn::score)) {
+      int port = own.start();
+      own.warmUpAndMarkReady();
+      String body = named(1, 3, 95, 6, "month-to-month", null);
+      String request = "POST /v2/models/churn/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(5_000);
+        socket.getOutputStream().write(request.repeat(3).getBytes(java.nio.charset.StandardCharsets.UTF_8)); // in one write
+        StringBuilder answers = new StringBuilder();
+        byte[] buffer = new byte[8192];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (answers.toString().split("HTTP/1.1 ", -1).length - 1 < 3 || !answers.toString().endsWith("}")) {
+          int n = socket.getInputStream().read(buffer);
+          if (n < 0 || System.nanoTime() > deadline) {
+            break;
+          }
+          answers.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        // each request waits for the one before it on its connection, so one place is enough for all three
+        assertThat(answers.toString().split("HTTP/1.1 200 OK", -1)).as(answers.toString()).hasSize(4);
+      }
+    }
+  }
+
   /** Where the model runs: the inference thread, the event loops (0), or the choice made at warm-up (auto). */
   static List<Integer> placements() {
     return List.of(1, 0, ServerSettings.INFERENCE_THREADS_AUTO);

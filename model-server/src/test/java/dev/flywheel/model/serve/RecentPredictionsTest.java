@@ -84,6 +84,15 @@ class RecentPredictionsTest {
   }
 
   @Test
+  void anIdLongerThanAnyTheServerTakesIsUnknown() {
+    RecentPredictions memory = new RecentPredictions(4, 100);
+    String longest = "x".repeat(256);
+    memory.put(longest, new String[] {"yes"}, null);
+    assertThat(memory.find(longest)).isNotNull();
+    assertThat(memory.find(longest + "x")).isNull();
+  }
+
+  @Test
   void idsDifferingInOneCharacterOrInLengthGetDifferentKeys() {
     RecentPredictions memory = new RecentPredictions(4, 100);
     Set<Long> keys = new HashSet<>();

@@ -68,7 +68,7 @@ record HttpAnswer(int status, String contentType, byte[] content, int length, St
   }
 
   private static byte[] statusLine(HttpVersion version, int status) {
-    byte[][] lines = version == HttpVersion.HTTP_1_0 ? STATUS_LINES_10 : STATUS_LINES_11;
+    byte[][] lines = HttpVersion.HTTP_1_0.equals(version) ? STATUS_LINES_10 : STATUS_LINES_11; // ("http/1.0" is another object)
     return status >= 100 && status < lines.length ? lines[status] : statusLine(version.text(), status);
   }
 

@@ -227,7 +227,7 @@ final class RequestCollector extends ChannelInboundHandlerAdapter {
       clock.update(state());
       return;
     }
-    HttpAnswer.Connection connection = version == HttpVersion.HTTP_1_0 ? HttpAnswer.Connection.KEEP_ALIVE : HttpAnswer.Connection.UNSAID;
+    HttpAnswer.Connection connection = HttpVersion.HTTP_1_0.equals(version) ? HttpAnswer.Connection.KEEP_ALIVE : HttpAnswer.Connection.UNSAID;
     context.writeAndFlush(response.encode(context.alloc(), version, connection), context.voidPromise());
     busy = false;
     clock.answered();

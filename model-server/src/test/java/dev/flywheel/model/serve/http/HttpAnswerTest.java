@@ -25,6 +25,7 @@ class HttpAnswerTest {
   @CsvSource({
       "200, HTTP/1.1, UNSAID, false, ''",
       "200, HTTP/1.0, KEEP_ALIVE, false, ''",
+      "200, http/1.0, KEEP_ALIVE, false, ''",
       "405, HTTP/1.1, UNSAID, false, Allow",
       "413, HTTP/1.1, CLOSE, false, ''",
       "503, HTTP/1.1, CLOSE, true, Retry-After",
