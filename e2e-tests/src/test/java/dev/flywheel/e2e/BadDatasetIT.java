@@ -51,18 +51,7 @@ class BadDatasetIT {
     String good = steps.writeData("churn/base.csv", ChurnSteps.churnCsv(800, 7));
     String served = steps.trainValidated("churn-v1", good);
     steps.promote(served);
-    steps.apply("""
-        apiVersion: mlops.flywheel.dev/v1alpha1
-        kind: ModelDeployment
-        metadata:
-          name: churn
-        spec:
-          model: churn
-          followStage: Production
-          replicas: 2
-          placement:
-            sites: [onprem]
-        """);
+    steps.apply(ChurnSteps.modelDeployment("followStage: Production", 2, "onprem"));
     steps.await("ModelDeployment churn to serve " + served + " with every pod ready", Duration.ofSeconds(120),
         () -> steps.modelDeployment("churn"), md -> md.getStatus() != null && served.equals(md.getStatus().getCurrentVersion())
             && "True".equals(ChurnSteps.conditionStatus(md.getStatus().getConditions(), "Ready")));

@@ -114,6 +114,27 @@ final class ChurnSteps {
         """.formatted(name, datasetUri, classification, site);
   }
 
+  /**
+   * The churn ModelDeployment (name churn, model churn).
+   *
+   * @param serves what it serves, as its spec line: "version: churn-v1" or "followStage: Production"
+   * @param sites the Sites it may be placed on
+   */
+  static String modelDeployment(String serves, int replicas, String... sites) {
+    return """
+        apiVersion: mlops.flywheel.dev/v1alpha1
+        kind: ModelDeployment
+        metadata:
+          name: churn
+        spec:
+          model: churn
+          %s
+          replicas: %d
+          placement:
+            sites: [%s]
+        """.formatted(serves, replicas, String.join(", ", sites));
+  }
+
   /** Trains on clean churn data (restricted, placed automatically), waits until its ModelVersion is Validated. */
   String trainValidated(String trainingJobName, String datasetUri) throws Exception {
     apply(trainingJob(trainingJobName, datasetUri, "restricted", "auto"));

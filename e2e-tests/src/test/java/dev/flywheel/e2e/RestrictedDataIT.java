@@ -91,18 +91,7 @@ class RestrictedDataIT {
     String version = steps.trainValidated("churn-v1", steps.writeData("churn/base.csv", ChurnSteps.churnCsv(600, 9)));
     assertThat(steps.modelVersion(version).getSpec().getClassification()).as("the version inherits its data's classification")
         .isEqualTo(DataClassification.RESTRICTED);
-    steps.apply("""
-        apiVersion: mlops.flywheel.dev/v1alpha1
-        kind: ModelDeployment
-        metadata:
-          name: churn
-        spec:
-          model: churn
-          version: %s
-          replicas: 1
-          placement:
-            sites: [cloud]
-        """.formatted(version));
+    steps.apply(ChurnSteps.modelDeployment("version: " + version, 1, "cloud"));
     ModelDeployment refused = steps.await("ModelDeployment churn to say why it serves nothing", Duration.ofSeconds(60),
         () -> steps.modelDeployment("churn"), md -> md.getStatus() != null
             && "False".equals(ChurnSteps.conditionStatus(md.getStatus().getConditions(), "Ready"))
@@ -116,18 +105,7 @@ class RestrictedDataIT {
         () -> List.of(steps.deployments().size(), servingPods(steps).size(), podsOnCloud().size()),
         seen -> seen.equals(List.of(0, 0, 0)));
 
-    steps.apply("""
-        apiVersion: mlops.flywheel.dev/v1alpha1
-        kind: ModelDeployment
-        metadata:
-          name: churn
-        spec:
-          model: churn
-          version: %s
-          replicas: 1
-          placement:
-            sites: [onprem, cloud]
-        """.formatted(version));
+    steps.apply(ChurnSteps.modelDeployment("version: " + version, 1, "onprem", "cloud"));
     ModelDeployment served = steps.await("ModelDeployment churn to serve " + version + " on premises", Duration.ofSeconds(90),
         () -> steps.modelDeployment("churn"), md -> md.getStatus() != null && version.equals(md.getStatus().getCurrentVersion())
             && "True".equals(ChurnSteps.conditionStatus(md.getStatus().getConditions(), "Ready")));
